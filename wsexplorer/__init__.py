@@ -1,0 +1,1 @@
+"""wsexplorer: an inspectable WebSocket codec and explorer."""

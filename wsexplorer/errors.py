@@ -1,0 +1,239 @@
+"""The one exception tree of wsexplorer.
+
+Every error says who is at fault (``"local"`` for us, ``"peer"`` for the other side), where (a byte offset
+when there is one), which rule was broken and in which RFC section, and carries the WebSocket close code
+or the HTTP status to answer with where one applies::
+
+    WSExplorerError
+    ├── ParseError                   input that cannot be parsed at all
+    │   ├── IncompleteInput          more bytes are needed (says how many, when known)
+    │   ├── TrailingBytes            bytes left after one complete object
+    │   └── HandshakeParseError      no request/status line, no end of headers, too many lines
+    ├── InvalidKey                   Sec-WebSocket-Key does not decode to 16 bytes
+    ├── HandshakeError               an opening handshake that fails (carries the HTTP status)
+    │   ├── HandshakeRejected        the server's decision: 400 / 403 / 426 with the reason
+    │   └── InvalidResponse          the client's check of the server's answer failed
+    │       └── InvalidAccept        Sec-WebSocket-Accept is not the expected value
+    ├── NegotiationError             extension parameters that cannot be accepted
+    ├── ProtocolError                a WebSocket rule was broken (carries the close code)
+    │   ├── UnsupportedData          1003
+    │   ├── InvalidPayloadData       1007 (invalid UTF-8, ...)
+    │   ├── PolicyViolation          1008
+    │   ├── MessageTooBig            1009
+    │   └── InternalError            1011
+    └── InvalidState                 the local program used the connection wrongly (send after close)
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Fault = Literal["local", "peer"]
+
+__all__ = [
+    "Fault",
+    "HandshakeError",
+    "HandshakeParseError",
+    "HandshakeRejected",
+    "IncompleteInput",
+    "InternalError",
+    "InvalidAccept",
+    "InvalidKey",
+    "InvalidPayloadData",
+    "InvalidResponse",
+    "InvalidState",
+    "MessageTooBig",
+    "NegotiationError",
+    "ParseError",
+    "PolicyViolation",
+    "ProtocolError",
+    "TrailingBytes",
+    "UnsupportedData",
+    "WSExplorerError",
+]
+
+
+class WSExplorerError(Exception):
+    """Root of every error raised by wsexplorer.
+
+    ``rule`` says in words what was broken, ``section`` cites the RFC (for example ``"RFC 6455 §5.2"``),
+    ``offset`` is the byte offset where the problem is (``None`` when it has no single place) and
+    ``fault`` says which side is to blame.
+    """
+
+    close_code: int | None = None
+    http_status: int | None = None
+
+    def __init__(
+        self,
+        rule: str,
+        *,
+        section: str = "",
+        offset: int | None = None,
+        fault: Fault = "peer",
+        close_code: int | None = None,
+        http_status: int | None = None,
+    ) -> None:
+        self.rule = rule
+        self.section = section
+        self.offset = offset
+        self.fault: Fault = fault
+        if close_code is not None:
+            self.close_code = close_code
+        if http_status is not None:
+            self.http_status = http_status
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        parts = [self.rule]
+        if self.offset is not None:
+            parts.append(f"at byte {self.offset}")
+        if self.section:
+            parts.append(f"({self.section})")
+        answer = []
+        if self.close_code is not None:
+            answer.append(f"close code {self.close_code}")
+        if self.http_status is not None:
+            answer.append(f"HTTP {self.http_status}")
+        if answer:
+            parts.append("-> " + ", ".join(answer))
+        parts.append(f"[{self.fault} fault]")
+        return " ".join(parts)
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep errors picklable (multiprocessing, sessions)
+        return (_rebuild, (type(self), self.__dict__.copy()))
+
+
+def _rebuild(cls: type[WSExplorerError], state: dict[str, object]) -> WSExplorerError:
+    err = cls.__new__(cls)
+    err.__dict__.update(state)
+    Exception.__init__(err, err._message())
+    return err
+
+
+class ParseError(WSExplorerError):
+    """Input that cannot be parsed at all; lenient parsers raise only this."""
+
+
+class IncompleteInput(ParseError):
+    """More bytes are needed; ``missing`` says how many when it is known."""
+
+    def __init__(self, rule: str, *, missing: int | None = None, **kwargs: object) -> None:
+        self.missing = missing
+        super().__init__(rule, **kwargs)  # type: ignore[arg-type]
+
+
+class TrailingBytes(ParseError):
+    """Bytes are left over after one complete object; ``extra`` says how many."""
+
+    def __init__(self, rule: str, *, extra: int, **kwargs: object) -> None:
+        self.extra = extra
+        super().__init__(rule, **kwargs)  # type: ignore[arg-type]
+
+
+class HandshakeParseError(ParseError):
+    """An opening handshake that cannot be parsed at all (RFC 6455 §4, RFC 7230 §3)."""
+
+    http_status = 400
+
+
+class InvalidKey(WSExplorerError):
+    """A Sec-WebSocket-Key that does not base64-decode to 16 bytes (RFC 6455 §4.1)."""
+
+    http_status = 400
+
+
+class HandshakeError(WSExplorerError):
+    """An opening handshake that fails; ``http_status`` is the status a server answers with."""
+
+
+class HandshakeRejected(HandshakeError):
+    """The server refuses the upgrade: 400, 403 or 426 with the reason in words."""
+
+
+class InvalidResponse(HandshakeError):
+    """The client's check of the server's answer failed: the client must fail the connection (§4.1)."""
+
+    def __init__(self, rule: str, **kwargs: object) -> None:
+        kwargs.setdefault("fault", "peer")
+        kwargs.setdefault("section", "RFC 6455 §4.1")
+        super().__init__(rule, **kwargs)  # type: ignore[arg-type]
+
+
+class InvalidAccept(InvalidResponse):
+    """Sec-WebSocket-Accept is not base64(SHA-1(key + GUID)): the client must abort (§4.1)."""
+
+    def __init__(self, expected: str, received: str | None, **kwargs: object) -> None:
+        self.expected = expected
+        self.received = received
+        got = "nothing" if received is None else repr(received)
+        rule = (
+            f"Sec-WebSocket-Accept mismatch: expected {expected!r}, received {got}; "
+            "the client must abort the connection"
+        )
+        super().__init__(rule, **kwargs)
+
+
+class NegotiationError(WSExplorerError):
+    """Extension negotiation parameters that cannot be accepted (RFC 7692 §5, §7.1)."""
+
+    close_code = 1010
+
+
+class ProtocolError(WSExplorerError):
+    """A rule of RFC 6455 / RFC 7692 was broken; the connection fails with ``close_code``."""
+
+    close_code = 1002
+
+
+class UnsupportedData(ProtocolError):
+    """Data of a type the endpoint cannot accept (RFC 6455 §7.4.1, 1003)."""
+
+    close_code = 1003
+
+
+class InvalidPayloadData(ProtocolError):
+    """Data inconsistent with the message type, such as invalid UTF-8 in text (§8.1, 1007)."""
+
+    close_code = 1007
+
+
+class PolicyViolation(ProtocolError):
+    """A message that violates the endpoint's policy (§7.4.1, 1008)."""
+
+    close_code = 1008
+
+
+class MessageTooBig(ProtocolError):
+    """A message or frame larger than the configured limit (§7.4.1, 1009)."""
+
+    close_code = 1009
+
+
+class InternalError(ProtocolError):
+    """An unexpected condition prevented the endpoint from fulfilling the request (§7.4.1, 1011)."""
+
+    close_code = 1011
+
+
+class InvalidState(WSExplorerError):
+    """The local program used the connection in a way its state does not allow."""
+
+    def __init__(self, rule: str, **kwargs: object) -> None:
+        kwargs.setdefault("fault", "local")
+        super().__init__(rule, **kwargs)  # type: ignore[arg-type]
+
+
+def error_for_close_code(code: int) -> type[ProtocolError]:
+    """The ProtocolError subclass that maps to ``code``."""
+    return _BY_CODE.get(code, ProtocolError)
+
+
+_BY_CODE: dict[int, type[ProtocolError]] = {
+    1002: ProtocolError,
+    1003: UnsupportedData,
+    1007: InvalidPayloadData,
+    1008: PolicyViolation,
+    1009: MessageTooBig,
+    1011: InternalError,
+}
