@@ -1,1 +1,111 @@
-"""wsexplorer: an inspectable WebSocket codec and explorer."""
+"""wsexplorer: an inspectable WebSocket codec (RFC 6455, RFC 7692) and explorer for Jupyter.
+
+Every handshake and frame object knows, for each field, its bits, its value and its meaning, so annotated
+dumps, bit diagrams and error explanations all come from one source. The codec and the connection state
+machine are sans-I/O: bytes in, objects and events out.
+
+Importing this package loads neither ipywidgets nor matplotlib; they load with the widget and figure
+modules only.
+"""
+
+from __future__ import annotations
+
+from .anatomy import Field, Span, Violation
+from .codec.assembler import Message, MessageAssembler
+from .codec.close import CloseCode, describe_close_code
+from .codec.deflate import CompressedMessage, PerMessageDeflate, PerMessageDeflateState
+from .codec.extensions import Extension, ExtensionOffer, NegotiatedExtension
+from .codec.frames import Frame, FrameParser, LengthForm, Opcode, serialize_frame
+from .codec.handshake import (
+    GUID,
+    AcceptComputation,
+    ClientCheck,
+    HandshakeRequest,
+    HandshakeResponse,
+    ServerDecision,
+    ServerPolicy,
+    accept_key,
+    check_response,
+    decide,
+    generate_key,
+)
+from .codec.masking import apply_mask
+from .errors import (
+    HandshakeError,
+    HandshakeParseError,
+    HandshakeRejected,
+    IncompleteInput,
+    InternalError,
+    InvalidAccept,
+    InvalidKey,
+    InvalidPayloadData,
+    InvalidResponse,
+    InvalidState,
+    MessageTooBig,
+    NegotiationError,
+    ParseError,
+    PolicyViolation,
+    ProtocolError,
+    TrailingBytes,
+    UnsupportedData,
+    WSExplorerError,
+)
+from .protocol import events
+from .protocol.connection import Connection
+from .protocol.states import State
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GUID",
+    "AcceptComputation",
+    "ClientCheck",
+    "CloseCode",
+    "CompressedMessage",
+    "Connection",
+    "Extension",
+    "ExtensionOffer",
+    "Field",
+    "Frame",
+    "FrameParser",
+    "HandshakeError",
+    "HandshakeParseError",
+    "HandshakeRejected",
+    "HandshakeRequest",
+    "HandshakeResponse",
+    "IncompleteInput",
+    "InternalError",
+    "InvalidAccept",
+    "InvalidKey",
+    "InvalidPayloadData",
+    "InvalidResponse",
+    "InvalidState",
+    "LengthForm",
+    "Message",
+    "MessageAssembler",
+    "MessageTooBig",
+    "NegotiatedExtension",
+    "NegotiationError",
+    "Opcode",
+    "ParseError",
+    "PerMessageDeflate",
+    "PerMessageDeflateState",
+    "PolicyViolation",
+    "ProtocolError",
+    "ServerDecision",
+    "ServerPolicy",
+    "Span",
+    "State",
+    "TrailingBytes",
+    "UnsupportedData",
+    "Violation",
+    "WSExplorerError",
+    "accept_key",
+    "apply_mask",
+    "check_response",
+    "decide",
+    "describe_close_code",
+    "events",
+    "generate_key",
+    "serialize_frame",
+]

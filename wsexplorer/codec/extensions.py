@@ -72,9 +72,9 @@ class Extension(abc.ABC):
         """Client side: the offer to send in ``Sec-WebSocket-Extensions``."""
 
     @abc.abstractmethod
-    def accept(self, offers: Sequence[ExtensionOffer], role: Role = "server") -> tuple[
-        ExtensionOffer, NegotiatedExtension, str
-    ] | None:
+    def accept(
+        self, offers: Sequence[ExtensionOffer], role: Role = "server"
+    ) -> tuple[ExtensionOffer, NegotiatedExtension, str] | None:
         """Server side: pick the first acceptable offer of this extension's name.
 
         Returns the response element, the negotiated state, and a sentence explaining the choice;
