@@ -11,25 +11,15 @@ modules only.
 from __future__ import annotations
 
 from .anatomy import Field, Span, Violation
+from .codec.accept import GUID, AcceptComputation, accept_key, generate_key
 from .codec.assembler import Message, MessageAssembler
 from .codec.close import CloseCode, describe_close_code
 from .codec.deflate import CompressedMessage, PerMessageDeflate, PerMessageDeflateState
 from .codec.extensions import Extension, ExtensionOffer, NegotiatedExtension
 from .codec.frames import Frame, FrameParser, LengthForm, Opcode, serialize_frame
-from .codec.handshake import (
-    GUID,
-    AcceptComputation,
-    ClientCheck,
-    HandshakeRequest,
-    HandshakeResponse,
-    ServerDecision,
-    ServerPolicy,
-    accept_key,
-    check_response,
-    decide,
-    generate_key,
-)
+from .codec.handshake import HandshakeRequest, HandshakeResponse
 from .codec.masking import apply_mask
+from .codec.negotiation import ClientCheck, ServerDecision, ServerPolicy, check_response, decide
 from .errors import (
     HandshakeError,
     HandshakeParseError,

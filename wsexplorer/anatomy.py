@@ -75,6 +75,8 @@ class Span:
     def __str__(self) -> str:
         if self.whole_bytes:
             return f"bytes {self.byte_start}..{self.byte_end - 1}" if self.bit_length else "empty"
+        if self.bit_length == 1:
+            return f"bit {self.bit_offset}"
         return f"bits {self.bit_offset}..{self.bit_end - 1}"
 
 
@@ -130,7 +132,7 @@ class Violation:
     fault: Fault = "peer"
 
     def __str__(self) -> str:
-        where = f"bytes {self.start}..{self.end - 1}" if self.end > self.start else f"byte {self.start}"
+        where = f"bytes {self.start}..{self.end - 1}" if self.end > self.start + 1 else f"byte {self.start}"
         answer = []
         if self.close_code is not None:
             answer.append(f"close {self.close_code}")

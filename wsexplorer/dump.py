@@ -42,6 +42,8 @@ BAD = "#d93025"
 """The colour of violations."""
 UNLABELLED = "#cfd4da"
 """Background of bits no field describes."""
+SPLIT_TOP = "#eceef1"
+"""Background behind the hex digits of a byte shared by bit fields (their colours form a band below)."""
 
 _KNOWN_COLORS = {
     "fin": "#f28b82",
@@ -70,7 +72,7 @@ _PALETTE = (
     "#f48fb1",
     "#bcaaa4",
     "#a5d6a7",
-    "#fff59d",
+    "#e6ee9c",
     "#b0bec5",
 )
 
@@ -91,15 +93,34 @@ def field_color(name: str) -> str:
 
 
 def _assign_colors(fields: Sequence[Field]) -> list[str]:
-    """Colours for ``fields`` in order; a hashed colour equal to its neighbour's moves to the next one."""
-    colors: list[str] = []
+    """Colours for ``fields`` in order, by :func:`field_color`.
+
+    Fixed colours never move; a hashed colour already taken by another name in the same object moves to
+    the next free palette colour (while any is left), so no two fields of one dump look alike.
+    """
+    by_name: dict[str, str] = {}
+    used: set[str] = set()
+    hashed: list[Field] = []
     for f in fields:
         color = field_color(f.name)
-        if colors and color == colors[-1] and f.name != fields[len(colors) - 1].name:
-            start = _PALETTE.index(color) if color in _PALETTE else 0
-            color = _PALETTE[(start + 1) % len(_PALETTE)]
-        colors.append(color)
-    return colors
+        if color not in _PALETTE or " ".join(f.name.lower().split()) in _KNOWN_COLORS:
+            by_name.setdefault(f.name, color)
+            used.add(color)
+        else:
+            hashed.append(f)
+    for f in hashed:
+        if f.name in by_name:
+            continue
+        color = field_color(f.name)
+        start = _PALETTE.index(color)
+        for k in range(len(_PALETTE)):
+            candidate = _PALETTE[(start + k) % len(_PALETTE)]
+            if candidate not in used:
+                color = candidate
+                break
+        by_name[f.name] = color
+        used.add(color)
+    return [by_name[f.name] for f in fields]
 
 
 # -- the common view of an inspectable object ------------------------------------------------------
@@ -156,16 +177,15 @@ def _view(obj: Inspectable) -> _View:
     kind = type(obj).__name__
     summary = getattr(obj, "summary", None)
     title = kind
-    if callable(summary):
-        text = str(summary())
-        if text:
-            title = f"{kind} · {text}"
+    text = str(summary()) if callable(summary) else summary if isinstance(summary, str) else ""
+    if text:
+        title = f"{kind} · {text}"
     return _View(data, fields, violations, _assign_colors(fields), keys, title)
 
 
-def _byte_fields(owners: list[int], byte_index: int, first_byte: int) -> list[int]:
-    """The distinct owners of one byte's 8 bits, in bit order."""
-    base = (byte_index - first_byte) * 8
+def _byte_fields(owners: list[int], byte_index: int) -> list[int]:
+    """The distinct owners of one byte's 8 bits, in bit order (``owners`` starts at byte 0)."""
+    base = byte_index * 8
     seen: list[int] = []
     for o in owners[base : base + 8]:
         if o not in seen:
@@ -244,7 +264,7 @@ def text_dump(obj: Inspectable, *, width: int = 16, max_bytes: int = 512) -> str
         out.append(f"{row:>6}  {hex_part:<{hex_width}}  |{''.join(map(_ascii, chunk))}|")
         labels: list[str] = []
         for i in range(row, row + len(chunk)):
-            owned = _byte_fields(owners, i, 0)
+            owned = _byte_fields(owners, i)
             if len(owned) > 1:
                 labels.append("*")
                 shared.append(i)
@@ -265,7 +285,7 @@ def text_dump(obj: Inspectable, *, width: int = 16, max_bytes: int = 512) -> str
             out.append(head + " ".join(bits))
             keys = [view.keys[o] if o >= 0 else "." for o in owners[i * 8 : i * 8 + 8]]
             names = []
-            for o in _byte_fields(owners, i, 0):
+            for o in _byte_fields(owners, i):
                 if o >= 0:
                     names.append(f"{view.keys[o]}={view.fields[o].name}")
             out.append(" " * len(head) + " ".join(keys) + "   " + " ".join(names))
@@ -274,23 +294,18 @@ def text_dump(obj: Inspectable, *, width: int = 16, max_bytes: int = 512) -> str
     out.append("")
     out.append("fields:" if view.fields else "fields: (none)")
     bad_names = view.bad_fields()
-    rows = [("", "key", "field", "span", "bits", "value", "meaning")]
+    with_bits = _has_bitfields(view)
+    rows = [["", "key", "field", "span", "bits", "value", "meaning"]]
     for i, f in enumerate(view.fields):
         meaning = _clip(f.meaning, 100) + (f"  [{f.rfc_ref}]" if f.rfc_ref else "")
-        rows.append(
-            (
-                "!" if f.name in bad_names else "",
-                view.keys[i],
-                _clip(f.name, 36),
-                str(f.span),
-                f.bits or "-",
-                _clip(f.display_value(), 28),
-                meaning,
-            )
-        )
+        flag = "!" if f.name in bad_names else ""
+        name = _clip(f.name, 36)
+        value = _clip(f.display_value(), 28)
+        rows.append([flag, view.keys[i], name, str(f.span), f.bits or "-", value, meaning])
+    if not with_bits:
+        rows = [r[:4] + r[5:] for r in rows]
     if view.fields:
-        widths = [max(len(r[c]) for r in rows) for c in range(6)]
-        out.extend(_table_line(r, widths) for r in rows)
+        out.extend(_table_lines(rows))
 
     # violations
     out.append("")
@@ -311,18 +326,15 @@ def text_dump(obj: Inspectable, *, width: int = 16, max_bytes: int = 512) -> str
     return "\n".join(out)
 
 
-def _table_line(cells: tuple[str, ...], widths: list[int]) -> str:
-    flag, key, name, span, bits, value, meaning = cells
-    parts = [
-        flag.ljust(widths[0] or 1),
-        key.ljust(widths[1]),
-        name.ljust(widths[2]),
-        span.ljust(widths[3]),
-        bits.ljust(widths[4]),
-        value.ljust(widths[5]),
-        meaning,
-    ]
-    return ("  " + "  ".join(parts)).rstrip()
+def _table_lines(rows: list[list[str]]) -> list[str]:
+    """Rows as aligned columns (the last column is left ragged)."""
+    ncols = len(rows[0])
+    widths = [max(max(len(r[c]) for r in rows), 1) for c in range(ncols - 1)]
+    lines = []
+    for r in rows:
+        cells = [r[c].ljust(widths[c]) for c in range(ncols - 1)] + [r[-1]]
+        lines.append(("  " + "  ".join(cells)).rstrip())
+    return lines
 
 
 def _key_runs(labels: list[str]) -> str:
@@ -434,9 +446,7 @@ def _hidden_box(view: _View, start: int) -> list[_Box]:
     end = start + 32 if start % 32 == 0 else row_end
     rest = len(view.data) - start // 8
     total = len(view.data) * 8
-    return [
-        _Box(start, end, -2, "…", f"{rest:,} more bytes not shown", "", False, True, reach=total)
-    ]
+    return [_Box(start, end, -2, "…", f"{rest:,} more bytes not shown", "", False, True, reach=total)]
 
 
 def _field_boxes(view: _View, start: int, end: int, index: int, *, last: bool) -> list[_Box]:
@@ -474,17 +484,11 @@ def _payload_boxes(view: _View, payload: list[int], start: int, end: int) -> lis
     meaning = _clip(first.meaning, 60)
     stop = min(end, (start // 32 + 1) * 32)
     more = end > stop
-    out = [
-        _Box(
-            start, stop, -2, names, f"{nbytes:,} bytes", "" if more else meaning, True, color=color
-        )
-    ]
+    out = [_Box(start, stop, -2, names, f"{nbytes:,} bytes", "" if more else meaning, True, color=color)]
     if more:
         rest = (end - stop + 7) // 8
         cont_end = min(end, stop + 32)
-        out.append(
-            _Box(stop, cont_end, -2, f"… {rest:,} more bytes", meaning, "", False, True, color, end)
-        )
+        out.append(_Box(stop, cont_end, -2, f"… {rest:,} more bytes", meaning, "", False, True, color, end))
     return out
 
 
@@ -657,10 +661,10 @@ _STYLE = f"""
 .wsx-dump .wsx-row {{ display: flex; align-items: center; gap: 14px; margin: 2px 0; }}
 .wsx-dump .wsx-off {{ width: 4.5em; text-align: right; opacity: .6; flex: none; }}
 .wsx-dump .wsx-cells {{ display: flex; gap: 2px; flex: none; }}
-.wsx-dump .wsx-b {{ display: inline-block; box-sizing: border-box; width: 26px; height: 22px;
-  line-height: 22px; text-align: center; color: {INK}; border-radius: 3px; }}
-.wsx-dump .wsx-b.wsx-split {{ font-weight: 600; border: 1px solid rgba(0, 0, 0, .35);
-  line-height: 20px; }}
+.wsx-dump .wsx-b {{ display: inline-block; box-sizing: border-box; width: 28px; height: 26px;
+  line-height: 26px; text-align: center; color: {INK}; border-radius: 3px; }}
+.wsx-dump .wsx-b.wsx-split {{ font-weight: 700; line-height: 18px;
+  box-shadow: inset 0 0 0 1px rgba(0, 0, 0, .3); }}
 .wsx-dump .wsx-b.wsx-g8 {{ margin-left: 6px; }}
 .wsx-dump .wsx-b.wsx-pad {{ visibility: hidden; }}
 .wsx-dump .wsx-b.wsx-bad {{ outline: 2px solid {BAD}; outline-offset: -1px;
@@ -711,10 +715,14 @@ _STYLE = f"""
   word-wrap: break-word; }}
 .wsx-dump table.wsx-bd td.wsx-l {{ border-left: 1px solid rgba(0, 0, 0, .45); }}
 .wsx-dump table.wsx-bd td.wsx-r {{ border-right: 1px solid rgba(0, 0, 0, .45); }}
-.wsx-dump table.wsx-bd td.wsx-dash {{ border-bottom: 2px dashed rgba(0, 0, 0, .55); }}
+.wsx-dump table.wsx-bd td.wsx-dash {{ border-bottom: none; background-repeat: no-repeat;
+  background-position: bottom; background-size: 100% 3px;
+  background-image: repeating-linear-gradient(to right, rgba(0, 0, 0, .6) 0 7px,
+  transparent 7px 12px); }}
 .wsx-dump table.wsx-bd td.wsx-more {{ color: {INK}; font-size: 12px; height: 20px;
   border-top: 1px solid rgba(0, 0, 0, .45); }}
 .wsx-dump table.wsx-bd tr.wsx-gaprow td {{ height: 6px; }}
+.wsx-dump table.wsx-bd td.wsx-bdbad {{ box-shadow: inset 0 0 0 2px {BAD}; }}
 .wsx-dump .wsx-bd-n {{ font-weight: 700; }}
 .wsx-dump .wsx-bd-v {{ opacity: .85; }}
 """
@@ -725,16 +733,21 @@ def _e(text: object) -> str:
 
 
 def _stripes(colors: list[str]) -> str:
-    """A hard-stop gradient giving each of a byte's 8 bits its field's colour, left to right."""
-    stops = []
+    """A hard-stop gradient giving each of a byte's 8 bits its field's colour, left to right.
+
+    A thin dark line marks each boundary between fields, so neighbouring shades (RSV1-3) stay apart.
+    """
+    stops: list[str] = []
     for k, c in enumerate(colors):
-        stops.append(f"{c} {k * 12.5:g}% {(k + 1) * 12.5:g}%")
+        lo, hi = f"{k * 12.5:g}%", f"{(k + 1) * 12.5:g}%"
+        if k and c != colors[k - 1]:
+            stops.append(f"rgba(0,0,0,.45) {lo} calc({lo} + 1px)")
+            lo = f"calc({lo} + 1px)"
+        stops.append(f"{c} {lo} {hi}")
     return f"linear-gradient(to right, {', '.join(stops)})"
 
 
-def _byte_tooltip(
-    view: _View, i: int, owned: list[int], owners: list[int], bad: list[Violation]
-) -> str:
+def _byte_tooltip(view: _View, i: int, owned: list[int], owners: list[int], bad: list[Violation]) -> str:
     b = view.data[i]
     lines = [f"byte {i} = 0x{b:02x} = {b:08b}"]
     if len(owned) == 1:
@@ -792,16 +805,14 @@ def html_dump(obj: Inspectable, *, max_bytes: int = 512) -> str:
         cells: list[str] = []
         ascii_cells: list[str] = []
         for i in range(row, stop):
-            owned = _byte_fields(owners, i, 0)
+            owned = _byte_fields(owners, i)
             classes = ["wsx-b"]
             if i - row == 8:
                 classes.append("wsx-g8")
             if len(owned) > 1:
                 classes.append("wsx-split")
-                bit_colors = [
-                    view.colors[o] if o >= 0 else UNLABELLED for o in owners[i * 8 : i * 8 + 8]
-                ]
-                background = _stripes(bit_colors)
+                bit_colors = [view.colors[o] if o >= 0 else UNLABELLED for o in owners[i * 8 : i * 8 + 8]]
+                background = f"{_stripes(bit_colors)} bottom / 100% 9px no-repeat, {SPLIT_TOP}"
                 ascii_bg = UNLABELLED
             else:
                 background = view.colors[owned[0]] if owned[0] >= 0 else UNLABELLED
@@ -845,23 +856,23 @@ def _fields_table(view: _View) -> str:
     if not view.fields:
         return '<div class="wsx-h">Fields</div><div class="wsx-sub">(none)</div>'
     bad_names = view.bad_fields()
+    with_bits = _has_bitfields(view)
+    bits_head = "<th>bits</th>" if with_bits else ""
     rows = [
         '<div class="wsx-h">Fields</div><table class="wsx-ft"><thead><tr>'
-        "<th>field</th><th>span</th><th>bits</th><th>value</th><th>meaning</th><th>RFC</th>"
+        f"<th>field</th><th>span</th>{bits_head}<th>value</th><th>meaning</th><th>RFC</th>"
         "</tr></thead><tbody>"
     ]
     for i, f in enumerate(view.fields):
-        flag = (
-            '<span class="wsx-flag" title="breaks a rule">!</span>' if f.name in bad_names else ""
-        )
+        flag = '<span class="wsx-flag" title="breaks a rule">!</span>' if f.name in bad_names else ""
         row_class = ' class="wsx-badrow"' if f.name in bad_names else ""
+        bits_cell = f'<td class="wsx-m">{_e(f.bits or "—")}</td>' if with_bits else ""
         rows.append(
             f"<tr{row_class}>"
             f'<td><span class="wsx-pill" style="background:{view.colors[i]}">{_e(f.name)}</span>'
             f"{flag}</td>"
-            f'<td class="wsx-m">{_e(f.span)}</td>'
-            f'<td class="wsx-m">{_e(f.bits or "—")}</td>'
-            f'<td class="wsx-m">{_e(_clip(f.display_value(), 40))}</td>'
+            f'<td class="wsx-m">{_e(f.span)}</td>{bits_cell}'
+            f'<td class="wsx-m">{_e(_clip(f.display_value(), 30))}</td>'
             f"<td>{_e(_clip(f.meaning, 160))}</td>"
             f'<td class="wsx-ref">{_e(f.rfc_ref)}</td></tr>'
         )
@@ -882,8 +893,7 @@ def _violations_html(view: _View) -> str:
         meta.append(f"fault: {v.fault}")
         badge = f'<span class="wsx-badge">{_e(_answer(v))}</span>' if _answer(v) else ""
         items.append(
-            f"<li><span>{_e(v.rule)}</span>{badge}"
-            f'<div class="wsx-meta">{_e(" · ".join(meta))}</div></li>'
+            f'<li><span>{_e(v.rule)}</span>{badge}<div class="wsx-meta">{_e(" · ".join(meta))}</div></li>'
         )
     return (
         f'<div class="wsx-viol"><div class="wsx-viol-h">⚠ {n} violation{"s" if n != 1 else ""}'
@@ -905,6 +915,7 @@ def bit_diagram_html(obj: Inspectable) -> str:
 
 def _diagram_table(view: _View, *, header_only: bool) -> str:
     rows = _rows(_diagram_boxes(view, header_only))
+    bad_names = view.bad_fields()
     out = ['<table class="wsx-bd"><thead><tr><th class="wsx-rowl"></th>']
     for bit in range(32):
         cls = "wsx-rl wsx-b0" if bit % 8 == 0 else "wsx-rl"
@@ -919,20 +930,20 @@ def _diagram_table(view: _View, *, header_only: bool) -> str:
             if s > pos:
                 bits_row.append(f'<td colspan="{s - pos}"></td>')
                 labels_row.append(f'<td colspan="{s - pos}"></td>')
-            bg = f"background:{b.color}"
+            bg = f"background-color:{b.color}"
+            bad = b.index >= 0 and view.fields[b.index].name in bad_names
+            flag = " wsx-bdbad" if bad else ""
             if b.show_bits:
                 bits = Span(b.start, n).bits(view.data)
-                for k, bit in enumerate(bits):
-                    cls = ["wsx-bit", "wsx-in" if k else "wsx-l"]
+                for k, digit in enumerate(bits):
+                    classes = ["wsx-bit", "wsx-in" if k else "wsx-l"]
                     if k == n - 1:
-                        cls.append("wsx-r")
-                    bits_row.append(f'<td class="{" ".join(cls)}" style="{bg}">{bit}</td>')
+                        classes.append("wsx-r")
+                    bits_row.append(f'<td class="{" ".join(classes)}{flag}" style="{bg}">{digit}</td>')
             else:
-                bits_row.append(
-                    f'<td class="wsx-more wsx-l wsx-r" colspan="{n}" style="{bg}">⋯</td>'
-                )
+                bits_row.append(f'<td class="wsx-more wsx-l wsx-r" colspan="{n}" style="{bg}">⋯</td>')
             tip = _box_tooltip(view, b)
-            lab_cls = "wsx-lab wsx-l wsx-r" + (" wsx-dash" if b.dashed else "")
+            lab_cls = "wsx-lab wsx-l wsx-r" + (" wsx-dash" if b.dashed else "") + flag
             lines = [f'<div class="wsx-bd-n">{_e(b.title)}</div>']
             value = b.value
             if b.show_bits and value == Span(b.start, n).bits(view.data):
@@ -941,8 +952,7 @@ def _diagram_table(view: _View, *, header_only: bool) -> str:
                 if text:
                     lines.append(f'<div class="wsx-bd-v">{_e(text)}</div>')
             labels_row.append(
-                f'<td class="{lab_cls}" colspan="{n}" style="{bg}" title="{_e(tip)}">'
-                f"{''.join(lines)}</td>"
+                f'<td class="{lab_cls}" colspan="{n}" style="{bg}" title="{_e(tip)}">{"".join(lines)}</td>'
             )
             pos = s + n
         last_byte = _last_byte(row)
@@ -956,9 +966,7 @@ def _diagram_table(view: _View, *, header_only: bool) -> str:
 def _box_tooltip(view: _View, b: _Box) -> str:
     if b.index >= 0:
         f = view.fields[b.index]
-        return f"{f.name} ({f.span}): {_clip(f.meaning, 120)}" + (
-            f" [{f.rfc_ref}]" if f.rfc_ref else ""
-        )
+        return f"{f.name} ({f.span}): {_clip(f.meaning, 120)}" + (f" [{f.rfc_ref}]" if f.rfc_ref else "")
     if b.index == -1:
         return "bits not described by any field"
     return f"{b.title}: {b.value}"

@@ -21,7 +21,12 @@ or the HTTP status to answer with where one applies::
     │   ├── PolicyViolation          1008
     │   ├── MessageTooBig            1009
     │   └── InternalError            1011
-    └── InvalidState                 the local program used the connection wrongly (send after close)
+    ├── InvalidState                 the local program used the connection wrongly (send after close)
+    ├── ConnectionClosed             the connection is closed (carries both close frames' codes)
+    │   ├── ConnectionClosedOK       ... normally (1000 / 1001 both ways)
+    │   └── ConnectionClosedError    ... abnormally (1006, a protocol error, any other code)
+    ├── OpeningTimeout               the opening handshake did not finish in time
+    └── TLSError                     TLS failed (certificate unknown, name mismatch, expired, ...)
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ from typing import Literal
 Fault = Literal["local", "peer"]
 
 __all__ = [
+    "ConnectionClosed",
+    "ConnectionClosedError",
+    "ConnectionClosedOK",
     "Fault",
     "HandshakeError",
     "HandshakeParseError",
@@ -44,9 +52,11 @@ __all__ = [
     "InvalidState",
     "MessageTooBig",
     "NegotiationError",
+    "OpeningTimeout",
     "ParseError",
     "PolicyViolation",
     "ProtocolError",
+    "TLSError",
     "TrailingBytes",
     "UnsupportedData",
     "WSExplorerError",
@@ -221,6 +231,56 @@ class InvalidState(WSExplorerError):
 
     def __init__(self, rule: str, **kwargs: object) -> None:
         kwargs.setdefault("fault", "local")
+        super().__init__(rule, **kwargs)  # type: ignore[arg-type]
+
+
+class ConnectionClosed(WSExplorerError):
+    """The connection is closed; ``code``/``reason`` are what the peer said (1005: no code, 1006: no
+    close frame at all), ``sent_code`` what we said."""
+
+    def __init__(
+        self,
+        code: int,
+        reason: str = "",
+        *,
+        sent_code: int | None = None,
+        cause: WSExplorerError | None = None,
+        fault: Fault = "peer",
+    ) -> None:
+        self.code = code
+        self.reason = reason
+        self.sent_code = sent_code
+        self.cause = cause
+        rule = f"connection closed: received {code}" + (f" {reason!r}" if reason else "")
+        if sent_code is not None:
+            rule += f", sent {sent_code}"
+        if cause is not None:
+            rule += f"; {cause.rule}"
+        super().__init__(rule, section="RFC 6455 §7.1.5", fault=fault, close_code=code)
+
+
+class ConnectionClosedOK(ConnectionClosed):
+    """The connection closed normally (1000 or 1001 both ways, or no code at all)."""
+
+
+class ConnectionClosedError(ConnectionClosed):
+    """The connection closed abnormally: no close frame (1006), a protocol error, or another code."""
+
+
+class OpeningTimeout(WSExplorerError):
+    """The opening handshake did not complete within the timeout (RFC 6455 §4.1 leaves this to us)."""
+
+    def __init__(self, rule: str, **kwargs: object) -> None:
+        kwargs.setdefault("section", "RFC 6455 §4.1")
+        super().__init__(rule, **kwargs)  # type: ignore[arg-type]
+
+
+class TLSError(WSExplorerError):
+    """TLS failed before any WebSocket byte was exchanged; ``reason`` names what failed."""
+
+    def __init__(self, rule: str, *, reason: str = "", **kwargs: object) -> None:
+        self.reason = reason
+        kwargs.setdefault("section", "RFC 6455 §4.1 item 5 (wss), RFC 8446")
         super().__init__(rule, **kwargs)  # type: ignore[arg-type]
 
 

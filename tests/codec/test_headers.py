@@ -189,9 +189,7 @@ def test_extension_list_whitespace_around_separators() -> None:
 
 
 def test_extension_list_keeps_repeated_offers_in_order() -> None:
-    offers = parse_extension_list(
-        ["permessage-deflate; server_max_window_bits=10, permessage-deflate"]
-    )
+    offers = parse_extension_list(["permessage-deflate; server_max_window_bits=10, permessage-deflate"])
     assert [o.name for o in offers] == ["permessage-deflate", "permessage-deflate"]
     assert offers[1].params == ()
 
@@ -264,11 +262,7 @@ def test_token_list_with_odd_spacing_and_empty_elements(
 
 
 @settings(deadline=None)
-@given(
-    st.text(
-        alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF).filter(lambda c: c != "\x7f")
-    )
-)
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF).filter(lambda c: c != "\x7f")))
 def test_quoted_string_round_trip(text: str) -> None:
     assert parse_quoted_string(quote_string(text)) == text
 

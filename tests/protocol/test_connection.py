@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from wsexplorer.codec.deflate import PerMessageDeflate
 from wsexplorer.codec.frames import Frame, FrameParser, Opcode
-from wsexplorer.codec.handshake import ServerPolicy
+from wsexplorer.codec.negotiation import ServerPolicy
 from wsexplorer.errors import InvalidState
 from wsexplorer.protocol.connection import Connection
 from wsexplorer.protocol.events import (
@@ -531,3 +531,28 @@ def test_handshake_accepted_event_fields() -> None:
     ec, _ = pump(c, s)
     (acc,) = [e for e in ec if isinstance(e, HandshakeAccepted)]
     assert acc.subprotocol == "a" and acc.response.status == 101
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.binary(max_size=300), st.sampled_from(["client", "server"]), st.booleans(), st.booleans())
+def test_random_peer_bytes_never_raise(data: bytes, role: str, opened: bool, deflate: bool) -> None:
+    """Whatever the peer sends becomes events (a failure with a close code at worst), never an exception."""
+    if opened:
+        conn = Connection(role, opened=True, max_message_size=64)  # type: ignore[arg-type]
+        if deflate:
+            c = Connection("client", url="ws://h/", extensions=["permessage-deflate"])
+            s = Connection("server", policy=ServerPolicy(extensions=[PerMessageDeflate()]))
+            pump(c, s)
+            conn = c if role == "client" else s
+    elif role == "server":
+        conn = Connection("server")
+    else:
+        conn = Connection("client", url="ws://h/")
+        conn.data_to_send()
+    conn.receive_data(data)
+    conn.receive_data(b"")
+    for event in conn.events():
+        if isinstance(event, ConnectionFailed):
+            assert event.error.close_code in (1002, 1003, 1007, 1008, 1009, 1010, 1011)
+            assert event.error.section
+    assert conn.state is State.CLOSED

@@ -30,8 +30,15 @@ from dataclasses import dataclass
 from typing import Final
 
 from ..anatomy import Field, FieldList, Span, Violation
-from ..errors import InternalError, InvalidPayloadData, MessageTooBig, NegotiationError
+from ..errors import (
+    HandshakeParseError,
+    InternalError,
+    InvalidPayloadData,
+    MessageTooBig,
+    NegotiationError,
+)
 from .extensions import Extension, ExtensionOffer, NegotiatedExtension, Role
+from .headers import parse_extension_list
 
 __all__ = [
     "EXTENSION_NAME",
@@ -269,18 +276,14 @@ class PerMessageDeflate(Extension):
             params.append((_CLIENT_BITS, str(bits)))
         return ExtensionOffer(EXTENSION_NAME, tuple(params))
 
-    def check_response(
-        self, response: ExtensionOffer, role: Role = "client"
-    ) -> PerMessageDeflateState:
+    def check_response(self, response: ExtensionOffer, role: Role = "client") -> PerMessageDeflateState:
         """Accept the server's response to our offer or raise :class:`NegotiationError` (§5, §7.1).
 
         The client fails the connection (close code 1010) when the response is malformed or does not
         honour what the offer required.
         """
         if role != "client":
-            raise ValueError(
-                "check_response() is the client's side of the negotiation (RFC 7692 §5)"
-            )
+            raise ValueError("check_response() is the client's side of the negotiation (RFC 7692 §5)")
         if response.name.lower() != EXTENSION_NAME:
             raise NegotiationError(
                 f"response element {response.name!r} is not {EXTENSION_NAME}",
@@ -330,8 +333,7 @@ class PerMessageDeflate(Extension):
                 )
             if offered_client_bits is not None and client_bits > offered_client_bits:
                 raise fail(
-                    f"client_max_window_bits={client_bits} is larger than the "
-                    f"{offered_client_bits} offered",
+                    f"client_max_window_bits={client_bits} is larger than the {offered_client_bits} offered",
                     _CLIENT_BITS,
                 )
         return PerMessageDeflateState(
@@ -339,8 +341,7 @@ class PerMessageDeflate(Extension):
             "client",
             server_no_context_takeover=p.server_no_context_takeover,
             # We promised in the offer not to use context takeover: keep the promise regardless.
-            client_no_context_takeover=p.client_no_context_takeover
-            or self.client_no_context_takeover,
+            client_no_context_takeover=p.client_no_context_takeover or self.client_no_context_takeover,
             server_max_window_bits=server_bits or _MAX_BITS,
             # Without a value in the response we stay within the value we offered, if any
             # (§7.1.2.2).
@@ -373,9 +374,7 @@ class PerMessageDeflate(Extension):
             try:
                 response, state, reason = self._answer(element)
             except _Unacceptable as exc:
-                declined.append(
-                    f"declined offer #{index} {str(element)!r}: {exc.reason} ({exc.section})"
-                )
+                declined.append(f"declined offer #{index} {str(element)!r}: {exc.reason} ({exc.section})")
                 continue
             explanation = f"accepted offer #{index} {str(element)!r}: {reason}"
             if declined:
@@ -397,9 +396,7 @@ class PerMessageDeflate(Extension):
                 reviews.append(OfferReview(index, element, response, reason))
         return reviews
 
-    def _answer(
-        self, element: ExtensionOffer
-    ) -> tuple[ExtensionOffer, PerMessageDeflateState, str]:
+    def _answer(self, element: ExtensionOffer) -> tuple[ExtensionOffer, PerMessageDeflateState, str]:
         """The response to one offer, the server state, and why; raises _Unacceptable to decline."""
         p = _parse_params(element, in_response=False)
         notes: list[str] = []
@@ -410,11 +407,7 @@ class PerMessageDeflate(Extension):
             notes.append(f"server resets its compressor after each message ({who}, §7.1.1.1)")
         client_nct = p.client_no_context_takeover or self.client_no_context_takeover
         if client_nct:
-            who = (
-                "confirming the client's hint"
-                if p.client_no_context_takeover
-                else "server configuration"
-            )
+            who = "confirming the client's hint" if p.client_no_context_takeover else "server configuration"
             notes.append(f"client must reset its compressor after each message ({who}, §7.1.1.2)")
 
         # server_max_window_bits: never above what the client asked for (§7.1.2.1).
@@ -423,9 +416,7 @@ class PerMessageDeflate(Extension):
         server_bits: int | None
         if asked is not None:
             server_bits = asked if mine is None else min(asked, mine)
-            notes.append(
-                f"server window 2**{server_bits} bytes (client asked for at most {asked}, §7.1.2.1)"
-            )
+            notes.append(f"server window 2**{server_bits} bytes (client asked for at most {asked}, §7.1.2.1)")
         elif mine is not None:
             server_bits = mine
             notes.append(f"server window 2**{mine} bytes (server configuration, §7.1.2.1)")
@@ -492,44 +483,18 @@ def as_extension(value: Extension | str) -> Extension:
 
 
 def _parse_element(text: str) -> ExtensionOffer:
-    """Parse one extension element, ``name *(";" param ["=" value])`` (RFC 6455 §9.1)."""
-    parts: list[str] = []
-    current: list[str] = []
-    quoted = escaped = False
-    for char in text:
-        if escaped:
-            current.append(char)
-            escaped = False
-        elif quoted and char == "\\":
-            escaped = True
-        elif char == '"':
-            quoted = not quoted
-            current.append(char)
-        elif char == ";" and not quoted:
-            parts.append("".join(current))
-            current = []
-        elif char == "," and not quoted:
-            raise ValueError(f"expected one extension element, found a list: {text!r}")
-        else:
-            current.append(char)
-    if quoted:
-        raise ValueError(f"unterminated quoted string in {text!r}")
-    parts.append("".join(current))
-    name = parts[0].strip()
-    if not name:
-        raise ValueError(f"no extension name in {text!r}")
-    params: list[tuple[str, str | None]] = []
-    for part in parts[1:]:
-        key, sep, raw = part.partition("=")
-        key = key.strip()
-        if not key:
-            raise ValueError(f"empty parameter in {text!r}")
-        value: str | None = None
-        if sep:
-            raw = raw.strip()
-            value = raw[1:-1] if len(raw) >= 2 and raw[0] == raw[-1] == '"' else raw
-        params.append((key, value))
-    return ExtensionOffer(name, tuple(params))
+    """Parse one extension element, ``name *(";" param ["=" value])`` (RFC 6455 §9.1).
+
+    The grammar is :func:`~wsexplorer.codec.headers.parse_extension_list`'s; ValueError when ``text``
+    is not exactly one element.
+    """
+    try:
+        elements = parse_extension_list([text])
+    except HandshakeParseError as err:
+        raise ValueError(f"{text!r} is not an extension element: {err.rule} ({err.section})") from None
+    if len(elements) != 1:
+        raise ValueError(f"expected one extension element, found a list: {text!r}")
+    return elements[0]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -665,9 +630,7 @@ class PerMessageDeflateState(NegotiatedExtension):
         if self._compressor is None or self.local_no_context_takeover:
             self._compressor = self._new_compressor()
         data = self._compressor.compress(payload) + self._compressor.flush(zlib.Z_SYNC_FLUSH)
-        if not data.endswith(
-            SYNC_FLUSH_TAIL
-        ):  # a sync flush always ends with an empty stored block
+        if not data.endswith(SYNC_FLUSH_TAIL):  # a sync flush always ends with an empty stored block
             raise InternalError(
                 "zlib's sync flush did not end with 00 00 ff ff",
                 section="RFC 7692 §7.2.1",
@@ -703,11 +666,7 @@ class PerMessageDeflateState(NegotiatedExtension):
             self._received_inflated = 0
             # A fresh window when the peer promised no context takeover, or when its last message
             # ended the DEFLATE stream with a BFINAL block (no stream can continue after that).
-            if (
-                self._decompressor is None
-                or self.remote_no_context_takeover
-                or self._decompressor.eof
-            ):
+            if self._decompressor is None or self.remote_no_context_takeover or self._decompressor.eof:
                 self._decompressor = zlib.decompressobj(-self.remote_window_bits)
         self._received_compressed += len(fragment)
         try:
@@ -739,9 +698,7 @@ class PerMessageDeflateState(NegotiatedExtension):
             try:
                 piece = d.decompress(pending, limit)
             except zlib.error as exc:
-                raise InvalidPayloadData(
-                    f"invalid DEFLATE data: {exc}", section="RFC 7692 §7.2.2"
-                ) from None
+                raise InvalidPayloadData(f"invalid DEFLATE data: {exc}", section="RFC 7692 §7.2.2") from None
             self._received_inflated += len(piece)
             if max_size is not None and self._received_inflated > max_size:
                 raise MessageTooBig(

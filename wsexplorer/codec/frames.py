@@ -28,6 +28,7 @@ __all__ = [
     "FrameParser",
     "LengthForm",
     "Opcode",
+    "header_layout",
     "serialize_frame",
 ]
 
@@ -177,7 +178,7 @@ class Frame:
         than anyone can send, such as a 64-bit length with the top bit set.
         """
         data = bytes(data)
-        layout = _header_layout(data, 0)
+        layout = header_layout(data, 0)
         if layout is None:
             need = _bytes_needed(data)
             raise IncompleteInput(
@@ -229,6 +230,9 @@ class Frame:
         or an explicit 4-byte key. ``length_form`` forces an encoding ("7-bit", "16-bit", "64-bit").
         """
         raw = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
+        n = len(raw)
+        if mask is False and length_form is None and n <= 125 and not (rsv1 or rsv2 or rsv3):
+            return _small_unmasked(cls, opcode & 0x0F, raw, fin)
         if mask is True:
             key: bytes | None = rng(4)
         elif mask is False:
@@ -246,34 +250,78 @@ class Frame:
         return cls._from_layout(wire, hlen, int(used), len(raw), payload=raw)
 
     @classmethod
-    def text(cls, text: str | bytes, *, fin: bool = True, **kwargs: object) -> Frame:
+    def text(
+        cls,
+        text: str | bytes,
+        *,
+        fin: bool = True,
+        mask: bool | bytes = False,
+        rng: Callable[[int], bytes] = os.urandom,
+        rsv1: bool = False,
+        length_form: LengthForm | str | None = None,
+    ) -> Frame:
         """A text frame (opcode 0x1)."""
-        return cls.build(Opcode.TEXT, text, fin=fin, **kwargs)  # type: ignore[arg-type]
+        raw = text.encode("utf-8") if isinstance(text, str) else text
+        if mask is False and not rsv1 and length_form is None and len(raw) <= 125 and type(raw) is bytes:
+            return _small_unmasked(cls, 0x1, raw, fin)
+        return cls.build(Opcode.TEXT, raw, fin=fin, mask=mask, rng=rng, rsv1=rsv1, length_form=length_form)
 
     @classmethod
-    def binary(cls, data: bytes, *, fin: bool = True, **kwargs: object) -> Frame:
+    def binary(
+        cls,
+        data: bytes | bytearray | memoryview,
+        *,
+        fin: bool = True,
+        mask: bool | bytes = False,
+        rng: Callable[[int], bytes] = os.urandom,
+        rsv1: bool = False,
+        length_form: LengthForm | str | None = None,
+    ) -> Frame:
         """A binary frame (opcode 0x2)."""
-        return cls.build(Opcode.BINARY, data, fin=fin, **kwargs)  # type: ignore[arg-type]
+        if mask is False and not rsv1 and length_form is None and len(data) <= 125 and type(data) is bytes:
+            return _small_unmasked(cls, 0x2, data, fin)
+        return cls.build(
+            Opcode.BINARY, bytes(data), fin=fin, mask=mask, rng=rng, rsv1=rsv1, length_form=length_form
+        )
 
     @classmethod
-    def continuation(cls, data: bytes | str, *, fin: bool = True, **kwargs: object) -> Frame:
+    def continuation(
+        cls,
+        data: bytes | str,
+        *,
+        fin: bool = True,
+        mask: bool | bytes = False,
+        rng: Callable[[int], bytes] = os.urandom,
+        length_form: LengthForm | str | None = None,
+    ) -> Frame:
         """A continuation frame (opcode 0x0): the next fragment of a message."""
-        return cls.build(Opcode.CONTINUATION, data, fin=fin, **kwargs)  # type: ignore[arg-type]
+        return cls.build(Opcode.CONTINUATION, data, fin=fin, mask=mask, rng=rng, length_form=length_form)
 
     @classmethod
-    def ping(cls, data: bytes | str = b"", **kwargs: object) -> Frame:
+    def ping(
+        cls, data: bytes | str = b"", *, mask: bool | bytes = False, rng: Callable[[int], bytes] = os.urandom
+    ) -> Frame:
         """A ping frame (opcode 0x9)."""
-        return cls.build(Opcode.PING, data, **kwargs)  # type: ignore[arg-type]
+        return cls.build(Opcode.PING, data, mask=mask, rng=rng)
 
     @classmethod
-    def pong(cls, data: bytes | str = b"", **kwargs: object) -> Frame:
+    def pong(
+        cls, data: bytes | str = b"", *, mask: bool | bytes = False, rng: Callable[[int], bytes] = os.urandom
+    ) -> Frame:
         """A pong frame (opcode 0xA)."""
-        return cls.build(Opcode.PONG, data, **kwargs)  # type: ignore[arg-type]
+        return cls.build(Opcode.PONG, data, mask=mask, rng=rng)
 
     @classmethod
-    def close(cls, code: int | None = None, reason: str | bytes = "", **kwargs: object) -> Frame:
+    def close(
+        cls,
+        code: int | None = None,
+        reason: str | bytes = "",
+        *,
+        mask: bool | bytes = False,
+        rng: Callable[[int], bytes] = os.urandom,
+    ) -> Frame:
         """A close frame (opcode 0x8) with an optional code and reason (RFC 6455 §5.5.1)."""
-        return cls.build(Opcode.CLOSE, encode_close_payload(code, reason), **kwargs)  # type: ignore[arg-type]
+        return cls.build(Opcode.CLOSE, encode_close_payload(code, reason), mask=mask, rng=rng)
 
     # -- the fields of the header -------------------------------------------------------------------
 
@@ -757,6 +805,12 @@ class Frame:
         return html_dump(self)
 
 
+def _small_unmasked(cls: type[Frame], opcode: int, raw: bytes, fin: bool) -> Frame:
+    """An unmasked frame with a 7-bit length: the common case, built without the general path."""
+    n = len(raw)
+    return cls._from_layout(bytes(((fin << 7) | opcode, n)) + raw, 2, 0, n, payload=raw)
+
+
 def _coerce_form(form: LengthForm | str | None) -> LengthForm | None:
     if form is None or isinstance(form, LengthForm):
         return form
@@ -776,7 +830,7 @@ def _bytes_needed(data: bytes | bytearray, pos: int = 0) -> int:
     return 2 + ext + (4 if b1 & 0x80 else 0)
 
 
-def _header_layout(data: bytes | bytearray, pos: int) -> tuple[int, int, int] | None:
+def header_layout(data: bytes | bytearray, pos: int) -> tuple[int, int, int] | None:
     """(header length, length form, payload length) of the frame at ``pos``; None if the header is cut."""
     avail = len(data) - pos
     if avail < 2:
@@ -828,7 +882,7 @@ class FrameParser:
 
         Lets a receiver enforce a size limit as soon as the header is read, before any payload arrives.
         """
-        layout = _header_layout(self._buf, 0)
+        layout = header_layout(self._buf, 0)
         if layout is None:
             return None
         return self._consumed, layout[0], layout[2], self._buf[0] & 0x0F
@@ -842,6 +896,7 @@ class FrameParser:
         else:
             source = bytes(data)
         frames: list[Frame] = []
+        view = memoryview(source)
         pos = 0
         end = len(source)
         base = self._consumed
@@ -856,15 +911,16 @@ class FrameParser:
                 if end - pos < hlen + plen:
                     break
             else:
-                layout = _header_layout(source, pos)
+                layout = header_layout(source, pos)
                 if layout is None:
                     break
                 hlen, form, plen = layout
                 if end - pos < hlen + plen:
                     break
             stop = pos + hlen + plen
-            frames.append(new(bytes(source[pos:stop]), hlen, form, plen, base + pos))
+            frames.append(new(bytes(view[pos:stop]), hlen, form, plen, base + pos))
             pos = stop
+        view.release()
         if buf:
             del buf[:pos]
         elif pos < end:

@@ -147,6 +147,9 @@ class _Cursor:
                 raise self.fail("qdtext (a visible character, space or tab)", SECTION_TOKEN)
             self.pos += 1
 
+    # RFC 7230 §7 list extension, with the recipient's leniency for empty elements:
+    #   #element  => [ ( "," / element ) *( OWS "," [ OWS element ] ) ]
+    #   1#element => *( "," OWS ) element *( OWS "," [ OWS element ] )
     def list_of(self, element: Callable[[_Cursor], T], what: str, require_one: bool) -> list[T]:
         """RFC 7230 §7 ``#element``: commas with optional whitespace; empty elements are ignored."""
         items: list[T] = []
@@ -319,9 +322,7 @@ def serialize_token_list(tokens: Sequence[str]) -> str:
     return SEP.join(tokens)
 
 
-def serialize_extension_list(
-    offers: Sequence[ExtensionOffer], *, quote_values: bool = False
-) -> str:
+def serialize_extension_list(offers: Sequence[ExtensionOffer], *, quote_values: bool = False) -> str:
     """``Sec-WebSocket-Extensions`` text for ``offers`` (RFC 6455 §9.1).
 
     Names, parameter names and values must all be tokens (§9.1 requires values to be tokens even

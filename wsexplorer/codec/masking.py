@@ -20,6 +20,10 @@ __all__ = ["apply_mask"]
 
 # Below this size the big-integer XOR beats numpy's per-call overhead.
 _NUMPY_THRESHOLD = 2048
+# Up to this size the repeated key comes from a precomputed multiplier (a few KiB of tables).
+_SMALL = 128
+_REPEAT = [sum(1 << (32 * i) for i in range((n + 3) // 4)) for n in range(_SMALL + 1)]
+_LOW = [(1 << (8 * n)) - 1 for n in range(_SMALL + 1)]
 
 _new_bytes: Any = None
 _BYTES_DATA_OFFSET = bytes.__basicsize__ - 1  # PyBytesObject.ob_sval: the data follows the header
@@ -45,9 +49,11 @@ def apply_mask(data: bytes | bytearray | memoryview, key: bytes) -> bytes:
     if len(key) != 4:
         raise ValueError(f"a masking key is 4 bytes, got {len(key)}")
     n = len(data)
+    if n <= _SMALL:
+        # The 32-bit key times 0x...0000000100000001 repeats it across the integer in one multiplication.
+        mask = int.from_bytes(key, "little") * _REPEAT[n]
+        return ((int.from_bytes(data, "little") ^ mask) & _LOW[n]).to_bytes(n, "little")
     if n < _NUMPY_THRESHOLD:
-        if n == 0:
-            return b""
         mask = int.from_bytes((key * ((n >> 2) + 1))[:n], "little")
         return (int.from_bytes(data, "little") ^ mask).to_bytes(n, "little")
     source = np.frombuffer(data, dtype=np.uint8)

@@ -22,14 +22,8 @@ from ..codec.close import close_code_problem, encode_close_payload
 from ..codec.deflate import as_extension
 from ..codec.extensions import Extension, NegotiatedExtension
 from ..codec.frames import Frame, FrameParser, Opcode, serialize_frame
-from ..codec.handshake import (
-    HandshakeRequest,
-    HandshakeResponse,
-    ServerPolicy,
-    check_response,
-    decide,
-    find_header_end,
-)
+from ..codec.handshake import HandshakeRequest, HandshakeResponse, find_header_end
+from ..codec.negotiation import ServerPolicy, check_response, decide
 from ..errors import (
     HandshakeError,
     InvalidState,
@@ -75,6 +69,10 @@ class Connection:
     ``headers``; a server decides by ``policy``. ``opened=True`` skips the handshake (then ``negotiated``
     lists extensions already in force). ``max_message_size`` (inclusive, after inflation; ``None`` for
     no limit) also bounds ``max_frame_size`` by default. ``rng`` supplies masking and handshake keys.
+
+    For exploring how peers react, three knobs break the rules on purpose when changed: ``auto_pong``
+    (answer pings, §5.5.2), ``auto_close_reply`` (echo a close frame, §5.5.1) and ``mask_outgoing``
+    (default: mask if and only if we are the client, §5.1).
     """
 
     def __init__(
@@ -93,6 +91,9 @@ class Connection:
         max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
         max_frame_size: int | None = None,
         rng: Callable[[int], bytes] = os.urandom,
+        auto_pong: bool = True,
+        auto_close_reply: bool = True,
+        mask_outgoing: bool | None = None,
     ) -> None:
         if role not in ("client", "server"):
             raise ValueError(f"role must be 'client' or 'server', not {role!r}")
@@ -101,6 +102,9 @@ class Connection:
         self.max_message_size = max_message_size
         self.max_frame_size = max_message_size if max_frame_size is None else max_frame_size
         self._rng = rng
+        self.auto_pong = auto_pong
+        self.auto_close_reply = auto_close_reply
+        self.mask_outgoing = role == "client" if mask_outgoing is None else mask_outgoing
         self._extensions: list[Extension] = [as_extension(e) for e in extensions]
         self.policy = policy if policy is not None else ServerPolicy()
         self.state = State.CONNECTING
@@ -291,7 +295,7 @@ class Connection:
         self._write(opcode, payload)
 
     def _write(self, opcode: int, payload: bytes, *, fin: bool = True, rsv1: bool = False) -> None:
-        key = self._rng(4) if self.role == "client" else None
+        key = self._rng(4) if self.mask_outgoing else None
         self._out.append(serialize_frame(opcode, payload, fin=fin, rsv1=rsv1, mask_key=key))
 
     # -- internals: the opening handshake -------------------------------------------------------------
@@ -447,7 +451,7 @@ class Connection:
                     self._events.append(BinaryMessage(message.payload, message))
         elif op == Opcode.PING:
             self._events.append(Ping(frame.payload))
-            if self.close_sent is None:
+            if self.close_sent is None and self.auto_pong:
                 self._write(Opcode.PONG, frame.payload)
         elif op == Opcode.PONG:
             self._events.append(Pong(frame.payload))
@@ -468,9 +472,10 @@ class Connection:
         self._events.append(CloseReceived(received, reason))
         if self.close_sent is None:
             self.closed_by = "remote"
-            self._write(Opcode.CLOSE, encode_close_payload(code, ""))
-            self.close_sent = (code, "")
             self.state = next_state(self.state, "close received")
+            if self.auto_close_reply:
+                self._write(Opcode.CLOSE, encode_close_payload(code, ""))
+                self.close_sent = (code, "")
 
     def _fail(self, error: WSExplorerError) -> None:
         if self.failure is not None:

@@ -15,12 +15,8 @@ from ..codec.frames import Frame
 if TYPE_CHECKING:
     from ..codec.assembler import Message
     from ..codec.extensions import NegotiatedExtension
-    from ..codec.handshake import (
-        ClientCheck,
-        HandshakeRequest,
-        HandshakeResponse,
-        ServerDecision,
-    )
+    from ..codec.handshake import HandshakeRequest, HandshakeResponse
+    from ..codec.negotiation import ClientCheck, ServerDecision
     from ..errors import WSExplorerError
 
 __all__ = [
