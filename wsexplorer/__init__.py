@@ -21,6 +21,9 @@ from .codec.handshake import HandshakeRequest, HandshakeResponse
 from .codec.masking import apply_mask
 from .codec.negotiation import ClientCheck, ServerDecision, ServerPolicy, check_response, decide
 from .errors import (
+    ConnectionClosed,
+    ConnectionClosedError,
+    ConnectionClosedOK,
     HandshakeError,
     HandshakeParseError,
     HandshakeRejected,
@@ -33,26 +36,44 @@ from .errors import (
     InvalidState,
     MessageTooBig,
     NegotiationError,
+    OpeningTimeout,
     ParseError,
     PolicyViolation,
     ProtocolError,
+    TLSError,
     TrailingBytes,
     UnsupportedData,
     WSExplorerError,
 )
+from .live import (
+    MISBEHAVIOURS,
+    ClientConnection,
+    Server,
+    ServerConnection,
+    WebSocket,
+    connect,
+    serve,
+    serve_echo,
+)
 from .protocol import events
 from .protocol.connection import Connection
 from .protocol.states import State
+from .record.session import Session
 
 __version__ = "0.1.0"
 
 __all__ = [
     "GUID",
+    "MISBEHAVIOURS",
     "AcceptComputation",
     "ClientCheck",
+    "ClientConnection",
     "CloseCode",
     "CompressedMessage",
     "Connection",
+    "ConnectionClosed",
+    "ConnectionClosedError",
+    "ConnectionClosedOK",
     "Extension",
     "ExtensionOffer",
     "Field",
@@ -77,25 +98,34 @@ __all__ = [
     "NegotiatedExtension",
     "NegotiationError",
     "Opcode",
+    "OpeningTimeout",
     "ParseError",
     "PerMessageDeflate",
     "PerMessageDeflateState",
     "PolicyViolation",
     "ProtocolError",
+    "Server",
+    "ServerConnection",
     "ServerDecision",
     "ServerPolicy",
+    "Session",
     "Span",
     "State",
+    "TLSError",
     "TrailingBytes",
     "UnsupportedData",
     "Violation",
     "WSExplorerError",
+    "WebSocket",
     "accept_key",
     "apply_mask",
     "check_response",
+    "connect",
     "decide",
     "describe_close_code",
     "events",
     "generate_key",
     "serialize_frame",
+    "serve",
+    "serve_echo",
 ]

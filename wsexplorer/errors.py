@@ -31,7 +31,7 @@ or the HTTP status to answer with where one applies::
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 Fault = Literal["local", "peer"]
 
@@ -73,6 +73,10 @@ class WSExplorerError(Exception):
 
     close_code: int | None = None
     http_status: int | None = None
+    #: Set by the live client on a failed opening handshake: the server's whole answer (a
+    #: HandshakeResponse with its body) and the Session that recorded it.
+    response: Any = None
+    session: Any = None
 
     def __init__(
         self,

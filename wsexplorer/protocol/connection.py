@@ -4,7 +4,7 @@ A :class:`Connection` does no I/O and reads no clock. Feed it what the transport
 :meth:`~Connection.receive_data` (``b""`` for end of stream), collect what happened with
 :meth:`~Connection.events`, and write what :meth:`~Connection.data_to_send` returns. It runs the opening
 handshake (client: request out, response checked; server: request parsed and decided by a
-:class:`~wsexplorer.codec.handshake.ServerPolicy`) or starts already open, for frame-level exploration.
+:class:`~wsexplorer.codec.negotiation.ServerPolicy`) or starts already open, for frame-level exploration.
 
 Every protocol error fails the connection (§7.1.7): a close frame with the error's close code is queued,
 a :class:`~wsexplorer.protocol.events.ConnectionFailed` event says which rule was broken at which byte of

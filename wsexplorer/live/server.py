@@ -1,0 +1,257 @@
+"""The live server: ``server = await serve(handler)`` binds before returning (RFC 6455 §4.2).
+
+It starts in the running event loop (a Jupyter kernel's too) and records a :class:`Session` per
+connection. For teaching it can misbehave, but only when asked with ``misbehave=``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl as ssl_module
+from collections.abc import Awaitable, Callable, Generator, Sequence
+from types import TracebackType
+from typing import Any
+
+from ..codec.accept import accept_key
+from ..codec.deflate import PerMessageDeflate
+from ..codec.extensions import Extension
+from ..codec.negotiation import ServerPolicy
+from ..errors import ConnectionClosed
+from ..protocol.connection import DEFAULT_MAX_MESSAGE_SIZE, Connection
+from ..protocol.states import State
+from ..record.session import Session
+from .websocket import WebSocket
+
+__all__ = ["MISBEHAVIOURS", "Server", "ServerConnection", "echo", "serve", "serve_echo"]
+
+log = logging.getLogger("wsexplorer.live.server")
+
+Handler = Callable[["ServerConnection"], Awaitable[None]]
+
+#: What a server can be told to do wrong, for teaching; each is off unless named in ``misbehave=``.
+MISBEHAVIOURS = {
+    "wrong-accept": "answer the handshake with a wrong Sec-WebSocket-Accept (the client must abort, §4.1)",
+    "mask-frames": "mask the frames the server sends (forbidden by §5.1: the client must fail with 1002)",
+    "no-close-reply": "never answer a close frame (the client's close_timeout ends the connection)",
+    "no-pong": "never answer pings (§5.5.2 says a pong must be sent)",
+    "silent-handshake": "accept TCP but never answer the opening handshake (the client's open_timeout)",
+}
+
+
+class ServerConnection(WebSocket):
+    """The server side of a live connection; ``path`` is the request target the client asked for."""
+
+    server: Server
+    misbehave: frozenset[str] = frozenset()
+    _tampered = False
+
+    @property
+    def path(self) -> str | None:
+        request = self.connection.request
+        return request.target if request is not None else None
+
+    def _flush(self) -> None:
+        if "silent-handshake" in self.misbehave and self.connection.state is not State.OPEN:
+            self.connection.data_to_send()  # swallow the answer: the client waits in vain
+            return
+        if "wrong-accept" in self.misbehave and not self._tampered and self.connection.request is not None:
+            self._tampered = True
+            key = self.connection.request.key or ""
+            data = self.connection.data_to_send()
+            right = accept_key(key).encode()
+            wrong = accept_key(key[::-1] or "x").encode()
+            self.connection.send_raw(data.replace(right, wrong, 1))
+        super()._flush()
+
+
+async def echo(ws: ServerConnection) -> None:
+    """Send every message back as it came (text as text, binary as binary)."""
+    async for message in ws:
+        await ws.send(message)
+
+
+class Server:
+    """A listening WebSocket server: ``url``, ``sessions`` (one per connection) and ``close()``."""
+
+    def __init__(
+        self,
+        handler: Handler,
+        host: str,
+        port: int,
+        *,
+        policy: ServerPolicy,
+        ssl: ssl_module.SSLContext | None,
+        max_message_size: int | None,
+        open_timeout: float | None,
+        close_timeout: float | None,
+        misbehave: frozenset[str],
+        keep_sessions: bool,
+    ) -> None:
+        self.handler = handler
+        self.host = host
+        self.port = port
+        self.policy = policy
+        self.ssl = ssl
+        self.max_message_size = max_message_size
+        self.open_timeout = open_timeout
+        self.close_timeout = close_timeout
+        self.misbehave = misbehave
+        self.keep_sessions = keep_sessions
+        self.sessions: list[Session] = []
+        self.connections: set[ServerConnection] = set()
+        self.errors: list[BaseException] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._server: asyncio.AbstractServer | None = None
+
+    @property
+    def url(self) -> str:
+        scheme = "wss" if self.ssl is not None else "ws"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self.port}/"
+
+    async def start(self) -> Server:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(self._make_protocol, self.host, self.port, ssl=self.ssl)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    def _make_protocol(self) -> ServerConnection:
+        session = Session("server", meta={"server": self.url})
+        conn = Connection(
+            "server",
+            policy=self.policy,
+            max_message_size=self.max_message_size,
+            auto_pong="no-pong" not in self.misbehave,
+            auto_close_reply="no-close-reply" not in self.misbehave,
+            mask_outgoing=True if "mask-frames" in self.misbehave else None,
+        )
+        ws = ServerConnection(conn, session, close_timeout=self.close_timeout)
+        ws.server = self
+        ws.misbehave = self.misbehave
+        if self.keep_sessions:
+            self.sessions.append(session)
+        self.connections.add(ws)
+        task = asyncio.get_running_loop().create_task(self._run(ws))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return ws
+
+    async def _run(self, ws: ServerConnection) -> None:
+        try:
+            try:
+                await asyncio.wait_for(asyncio.shield(ws.opened), self.open_timeout)
+            except asyncio.TimeoutError:
+                ws.session.meta["timeout"] = f"no complete handshake within {self.open_timeout} s"
+                if ws.transport is not None:
+                    ws.transport.abort()
+                return
+            except Exception:  # the handshake failed: the refusal was sent, the session has it
+                return
+            try:
+                await self.handler(ws)
+            except ConnectionClosed:
+                pass
+            except Exception as exc:  # a handler's bug: answer 1011 and keep it for the notebook
+                self.errors.append(exc)
+                log.exception("handler failed")
+                if ws.connection.state is State.OPEN:
+                    await ws.close(1011, "internal error")
+            if ws.connection.state is State.OPEN:
+                await ws.close(1000)
+            await ws.wait_closed()
+        finally:
+            self.connections.discard(ws)
+
+    async def close(self, code: int = 1001, reason: str = "server shutting down") -> None:
+        """Stop listening, close every connection with ``code`` (1001: going away), and wait."""
+        if self._server is not None:
+            self._server.close()
+        for ws in list(self.connections):
+            if ws.connection.state is State.OPEN:
+                ws._loop.create_task(ws.close(code, reason))
+            elif ws.transport is not None and ws.connection.state is State.CONNECTING:
+                ws.transport.close()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    async def __aenter__(self) -> Server:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"<Server {self.url} {len(self.connections)} open, {len(self.sessions)} sessions>"
+
+
+_DEFAULT: Any = object()
+
+
+class serve:
+    """Start a server in the running loop; ``await`` it (it is bound when it returns) or ``async with``.
+
+    ``handler(ws)`` runs for each connection after its handshake. ``origins`` is an allow-list (others
+    get 403), ``subprotocols`` the server's preference order, ``extensions`` defaults to permessage-
+    deflate. ``ssl`` is a server :class:`ssl.SSLContext` for wss. ``open_timeout`` drops a client that
+    does not finish its handshake in time (slowloris). ``misbehave`` names entries of
+    :data:`MISBEHAVIOURS` to break rules on purpose.
+    """
+
+    def __init__(
+        self,
+        handler: Handler,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        subprotocols: Sequence[str] = (),
+        origins: Sequence[str] | None = None,
+        extensions: Sequence[Extension | str] | None = _DEFAULT,
+        ssl: ssl_module.SSLContext | None = None,
+        max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
+        open_timeout: float | None = 10.0,
+        close_timeout: float | None = 10.0,
+        misbehave: Sequence[str] = (),
+        keep_sessions: bool = True,
+    ) -> None:
+        unknown = set(misbehave) - set(MISBEHAVIOURS)
+        if unknown:
+            raise ValueError(f"unknown misbehaviour {sorted(unknown)}: choose from {sorted(MISBEHAVIOURS)}")
+        from ..codec.deflate import as_extension
+
+        if extensions is _DEFAULT:
+            exts: list[Extension] = [PerMessageDeflate()]
+        else:
+            exts = [as_extension(e) for e in (extensions or ())]
+        self._server = Server(
+            handler,
+            host,
+            port,
+            policy=ServerPolicy(origins=origins, subprotocols=tuple(subprotocols), extensions=tuple(exts)),
+            ssl=ssl,
+            max_message_size=max_message_size,
+            open_timeout=open_timeout,
+            close_timeout=close_timeout,
+            misbehave=frozenset(misbehave),
+            keep_sessions=keep_sessions,
+        )
+
+    def __await__(self) -> Generator[Any, None, Server]:
+        return self._server.start().__await__()
+
+    async def __aenter__(self) -> Server:
+        return await self._server.start()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self._server.close()
+
+
+def serve_echo(host: str = "127.0.0.1", port: int = 0, **kwargs: Any) -> serve:
+    """A server that echoes every message: the local peer of the notebooks and tests."""
+    return serve(echo, host, port, **kwargs)

@@ -1,0 +1,414 @@
+"""A live WebSocket: the sans-I/O Connection on an asyncio transport, recording every byte.
+
+:class:`WebSocket` is an :class:`asyncio.Protocol`. Every chunk is recorded in the :class:`Session` with
+its monotonic time before the connection decodes it, and every byte the connection produces is recorded
+as it is written, so the session holds exactly what crossed the wire. No protocol rule lives here:
+the :class:`~wsexplorer.protocol.connection.Connection` decides everything; this class moves bytes,
+wakes waiters, and enforces timeouts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from ..codec.frames import Frame
+from ..errors import (
+    ConnectionClosed,
+    ConnectionClosedError,
+    ConnectionClosedOK,
+    HandshakeError,
+    WSExplorerError,
+)
+from ..protocol.connection import Connection
+from ..protocol.events import (
+    BinaryMessage,
+    ConnectionFailed,
+    Event,
+    HandshakeAccepted,
+    HandshakeFailed,
+    Pong,
+    TextMessage,
+)
+from ..protocol.events import (
+    ConnectionClosed as ClosedEvent,
+)
+from ..protocol.states import State
+from ..record.session import Session
+from .tls import describe_tls
+
+__all__ = ["WebSocket"]
+
+_clock = time.monotonic_ns
+
+# Pause reading from the socket when this many received messages wait for recv().
+_HIGH_WATER = 256
+
+
+class WebSocket(asyncio.Protocol):
+    """One live WebSocket connection, client or server side.
+
+    Use :meth:`send`, :meth:`recv` (or ``async for``), :meth:`ping` and :meth:`close`; :meth:`send_frame`
+    and :meth:`send_raw` send hand-made bytes as they are. ``session`` holds every byte with its time.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        session: Session,
+        *,
+        close_timeout: float | None = 10.0,
+        ping_interval: float | None = None,
+        ping_timeout: float | None = None,
+    ) -> None:
+        self.connection = connection
+        self.session = session
+        self.close_timeout = close_timeout
+        self.ping_interval = ping_interval
+        self.ping_timeout = ping_timeout if ping_timeout is not None else close_timeout
+        self.transport: asyncio.Transport | None = None
+        self._loop = asyncio.get_running_loop()
+        self.opened: asyncio.Future[None] = self._loop.create_future()
+        self.closed: asyncio.Future[None] = self._loop.create_future()
+        self._messages: deque[str | bytes] = deque()
+        self._message_waiter: asyncio.Future[None] | None = None
+        self._pings: dict[bytes, tuple[int, asyncio.Future[float]]] = {}
+        self._drain_waiter: asyncio.Future[None] | None = None
+        self._paused_reading = False
+        self._keepalive: asyncio.Task[None] | None = None
+        self._handshake_error: WSExplorerError | None = None
+        self.failure: WSExplorerError | None = None
+        self.on_event: Callable[[Event], None] | None = None
+        self.local_address: Any = None
+        self.remote_address: Any = None
+        self._eof = False
+        self._refusal_timer: asyncio.TimerHandle | None = None
+
+    # -- public state --------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        return self.connection.state
+
+    @property
+    def subprotocol(self) -> str | None:
+        return self.connection.subprotocol
+
+    @property
+    def extensions(self) -> tuple[Any, ...]:
+        return self.connection.negotiated
+
+    @property
+    def request(self) -> Any:
+        return self.connection.request
+
+    @property
+    def response(self) -> Any:
+        return self.connection.response
+
+    @property
+    def close_code(self) -> int | None:
+        return self.connection.close_code
+
+    @property
+    def close_reason(self) -> str:
+        return self.connection.close_reason
+
+    # -- asyncio.Protocol -----------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.local_address = transport.get_extra_info("sockname")
+        self.remote_address = transport.get_extra_info("peername")
+        tls = describe_tls(transport.get_extra_info("ssl_object"))
+        self.session.meta.setdefault("local_address", _addr(self.local_address))
+        self.session.meta.setdefault("remote_address", _addr(self.remote_address))
+        self.session.meta["tls"] = tls
+        self._flush()
+
+    def data_received(self, data: bytes) -> None:
+        self.session.received(data, _clock())
+        self.connection.receive_data(data)
+        self._dispatch()
+        self._flush()
+
+    def eof_received(self) -> bool:
+        self._eof = True
+        self.connection.receive_data(b"")
+        self._dispatch()
+        self._flush()
+        return False  # close our side too: the closing handshake (or its absence) is over
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.connection.state is not State.CLOSED:
+            self.connection.receive_data(b"")
+            self._dispatch()
+        if exc is not None and self.failure is None and self._handshake_error is None:
+            self.session.meta.setdefault("transport_error", repr(exc))
+        if self._keepalive is not None:
+            self._keepalive.cancel()
+        if self._refusal_timer is not None:
+            self._refusal_timer.cancel()
+        if not self.opened.done():
+            error = self._handshake_error or HandshakeError(
+                "the connection closed before the opening handshake completed",
+                section="RFC 6455 §4.1",
+            )
+            self.opened.set_exception(error)
+            self.opened.exception()  # mark retrieved: the opener reports it
+        for _, fut in self._pings.values():
+            if not fut.done():
+                fut.set_exception(self._closed_error())
+        self._pings.clear()
+        self._wake_reader()
+        if self._drain_waiter is not None and not self._drain_waiter.done():
+            self._drain_waiter.set_result(None)
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    def pause_writing(self) -> None:
+        self._drain_waiter = self._loop.create_future()
+
+    def resume_writing(self) -> None:
+        if self._drain_waiter is not None and not self._drain_waiter.done():
+            self._drain_waiter.set_result(None)
+        self._drain_waiter = None
+
+    # -- events from the connection ----------------------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        for event in self.connection.events():
+            kind = type(event)
+            if kind is TextMessage:
+                self._messages.append(event.text)  # type: ignore[attr-defined]
+                self._wake_reader()
+            elif kind is BinaryMessage:
+                self._messages.append(event.data)  # type: ignore[attr-defined]
+                self._wake_reader()
+            elif kind is Pong:
+                self._pong(event.payload)  # type: ignore[attr-defined]
+            elif kind is HandshakeAccepted:
+                self.session.meta["subprotocol"] = self.connection.subprotocol
+                self.session.meta["extensions"] = [str(e.agreed) for e in self.connection.negotiated]
+                if not self.opened.done():
+                    self.opened.set_result(None)
+                if self.ping_interval is not None and self._keepalive is None:
+                    self._keepalive = self._loop.create_task(self._keepalive_loop())
+            elif kind is HandshakeFailed:
+                self._handshake_error = event.error  # type: ignore[attr-defined]
+            elif kind is ConnectionFailed:
+                self.failure = event.error  # type: ignore[attr-defined]
+            elif kind is ClosedEvent:
+                self._wake_reader()
+            if self.on_event is not None:
+                self.on_event(event)
+        if self._paused_reading is False and len(self._messages) > _HIGH_WATER and self.transport:
+            self.transport.pause_reading()
+            self._paused_reading = True
+
+    def _pong(self, payload: bytes) -> None:
+        now = _clock()
+        # A pong answers its ping and every earlier one still waiting (RFC 6455 §5.5.3 allows
+        # answering only the latest of several pings).
+        if payload not in self._pings:
+            return
+        for key in list(self._pings):
+            sent, fut = self._pings.pop(key)
+            if not fut.done():
+                fut.set_result((now - sent) / 1e9)
+            if key == payload:
+                break
+
+    def _wake_reader(self) -> None:
+        waiter = self._message_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _flush(self) -> None:
+        transport = self.transport
+        if transport is None:
+            return
+        data = self.connection.data_to_send()
+        if data and not transport.is_closing():
+            self.session.sent(data, _clock())
+            transport.write(data)
+        conn = self.connection
+        if transport.is_closing():
+            return
+        if self._handshake_error is not None and conn.role == "client":
+            self._collect_refusal_body()
+        elif conn.close_expected or conn.state is State.CLOSED:
+            transport.close()
+
+    def _collect_refusal_body(self) -> None:
+        """After a refused handshake, give the server a moment to send its body and close, then close."""
+        if self._refusal_timer is None and self.transport is not None:
+            grace = min(1.0, self.close_timeout or 1.0)
+            self._refusal_timer = self._loop.call_later(grace, self.transport.close)
+
+    # -- sending -----------------------------------------------------------------------------------------
+
+    async def _drain(self) -> None:
+        if self._drain_waiter is not None:
+            await asyncio.shield(self._drain_waiter)
+
+    def _check_sendable(self) -> None:
+        if self.connection.state is State.CLOSED or (
+            self.transport is not None and self.transport.is_closing()
+        ):
+            raise self._closed_error()
+
+    async def send(
+        self, message: str | bytes | bytearray | memoryview, *, fragment_size: int | None = None
+    ) -> None:
+        """Send a text (``str``) or binary message, in frames of ``fragment_size`` bytes if given."""
+        self._check_sendable()
+        if self.connection.close_sent is not None:
+            raise self._closed_error()
+        if isinstance(message, str):
+            self.connection.send_text(message, fragment_size=fragment_size)
+        else:
+            self.connection.send_binary(message, fragment_size=fragment_size)
+        self._flush()
+        await self._drain()
+
+    async def send_frame(self, frame: Frame) -> None:
+        """Send a hand-made frame exactly as built, valid or not (validation is bypassed)."""
+        self._check_sendable()
+        self.connection.send_frame(frame)
+        self._flush()
+        await self._drain()
+
+    async def send_raw(self, data: bytes) -> None:
+        """Send arbitrary bytes as they are."""
+        self._check_sendable()
+        self.connection.send_raw(data)
+        self._flush()
+        await self._drain()
+
+    async def ping(self, payload: bytes | str | None = None, *, timeout: float | None = None) -> float:
+        """Send a ping and wait for its pong; return the round-trip time in seconds."""
+        self._check_sendable()
+        data = os.urandom(4) if payload is None else payload.encode() if isinstance(payload, str) else payload
+        if data in self._pings:
+            raise ValueError(f"a ping with payload {data!r} is already waiting for its pong")
+        fut: asyncio.Future[float] = self._loop.create_future()
+        self._pings[data] = (_clock(), fut)
+        self.connection.send_ping(data)
+        self._flush()
+        if timeout is None:
+            return await fut
+        return await asyncio.wait_for(fut, timeout)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Start the closing handshake and wait until the connection is closed (bounded by close_timeout).
+
+        If the peer does not answer in time, the TCP connection is closed anyway (the session then
+        shows no close frame from the peer: 1006).
+        """
+        conn = self.connection
+        if conn.state is State.OPEN and conn.close_sent is None:
+            conn.send_close(code, reason)
+            self._flush()
+        elif conn.state is State.CONNECTING and self.transport is not None:
+            self.transport.close()
+        await self._wait_closed_or_abort()
+
+    async def _wait_closed_or_abort(self) -> None:
+        if self.closed.done():
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self.closed), self.close_timeout)
+        except asyncio.TimeoutError:
+            if self.transport is not None:
+                self.transport.abort()
+            await self.closed
+
+    async def wait_closed(self) -> None:
+        """Wait until the TCP connection is closed."""
+        await asyncio.shield(self.closed)
+
+    # -- receiving ---------------------------------------------------------------------------------------
+
+    async def recv(self) -> str | bytes:
+        """The next message: ``str`` for text, ``bytes`` for binary.
+
+        Raises :class:`~wsexplorer.errors.ConnectionClosedOK` or ``ConnectionClosedError`` once the
+        connection is closed and every message received before has been read.
+        """
+        while not self._messages:
+            if self.connection.state is State.CLOSED or self.closed.done():
+                raise self._closed_error()
+            self._message_waiter = self._loop.create_future()
+            try:
+                await self._message_waiter
+            finally:
+                self._message_waiter = None
+        message = self._messages.popleft()
+        if self._paused_reading and len(self._messages) < _HIGH_WATER // 2 and self.transport:
+            self.transport.resume_reading()
+            self._paused_reading = False
+        return message
+
+    def __aiter__(self) -> AsyncIterator[str | bytes]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[str | bytes]:
+        while True:
+            try:
+                yield await self.recv()
+            except ConnectionClosedOK:
+                return
+
+    def _closed_error(self) -> ConnectionClosed:
+        conn = self.connection
+        code = conn.close_code if conn.close_code is not None else 1006
+        sent = conn.close_sent[0] if conn.close_sent is not None else None
+        cause = self.failure or conn.failure
+        normal = {1000, 1001, 1005}
+        if code in normal and (sent is None or sent in normal) and cause is None:
+            return ConnectionClosedOK(code, conn.close_reason, sent_code=sent, fault="peer")
+        return ConnectionClosedError(code, conn.close_reason, sent_code=sent, cause=cause)
+
+    # -- keepalive ---------------------------------------------------------------------------------------
+
+    async def _keepalive_loop(self) -> None:
+        assert self.ping_interval is not None
+        while self.connection.state is State.OPEN:
+            await asyncio.sleep(self.ping_interval)
+            if self.connection.state is not State.OPEN:
+                return
+            try:
+                rtt = await self.ping(timeout=self.ping_timeout)
+            except asyncio.TimeoutError:
+                from ..errors import InternalError
+
+                self.connection.fail(
+                    InternalError(
+                        f"keepalive ping got no pong within {self.ping_timeout} s",
+                        section="RFC 6455 §5.5.2",
+                        fault="peer",
+                    )
+                )
+                self._dispatch()
+                self._flush()
+                return
+            except ConnectionClosed:
+                return
+            self.session.meta.setdefault("keepalive_rtts_s", []).append(rtt)
+
+    def __repr__(self) -> str:
+        role = self.connection.role
+        return f"<WebSocket {role} {self.connection.state.value} {_addr(self.remote_address)}>"
+
+
+def _addr(address: Any) -> str | None:
+    if isinstance(address, tuple) and len(address) >= 2:
+        host, port = address[0], address[1]
+        return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+    return None if address is None else str(address)
