@@ -132,6 +132,8 @@ class connect:
             ws.url = self.url
             return ws
 
+        made: list[ClientConnection] = []
+
         async def establish() -> ClientConnection:
             try:
                 _, protocol = await loop.create_connection(
@@ -139,12 +141,17 @@ class connect:
                 )
             except ssl_module.SSLError as exc:
                 raise tls_error(exc, host) from exc
+            made.append(protocol)
             await asyncio.shield(protocol.opened)
             return protocol
 
         try:
             ws = await asyncio.wait_for(establish(), self.open_timeout)
         except asyncio.TimeoutError:
+            for protocol in made:  # TCP (and TLS) worked but the handshake did not finish
+                if protocol.transport is not None:
+                    protocol.transport.abort()
+                await protocol.wait_closed()
             raise OpeningTimeout(
                 f"the opening handshake with {host}:{port} did not complete within {self.open_timeout} s",
                 fault="peer",

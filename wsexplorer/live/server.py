@@ -46,14 +46,18 @@ class ServerConnection(WebSocket):
     misbehave: frozenset[str] = frozenset()
     _tampered = False
 
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self.server._connected(self)
+
     @property
     def path(self) -> str | None:
         request = self.connection.request
         return request.target if request is not None else None
 
     def _flush(self) -> None:
-        if "silent-handshake" in self.misbehave and self.connection.state is not State.OPEN:
-            self.connection.data_to_send()  # swallow the answer: the client waits in vain
+        if "silent-handshake" in self.misbehave:
+            self.connection.data_to_send()  # swallow every answer: the client waits in vain
             return
         if "wrong-accept" in self.misbehave and not self._tampered and self.connection.request is not None:
             self._tampered = True
@@ -129,13 +133,16 @@ class Server:
         ws = ServerConnection(conn, session, close_timeout=self.close_timeout)
         ws.server = self
         ws.misbehave = self.misbehave
+        return ws
+
+    def _connected(self, ws: ServerConnection) -> None:
+        """Called once TCP (and TLS) is up: keep the session and run the handler's task."""
         if self.keep_sessions:
-            self.sessions.append(session)
+            self.sessions.append(ws.session)
         self.connections.add(ws)
         task = asyncio.get_running_loop().create_task(self._run(ws))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        return ws
 
     async def _run(self, ws: ServerConnection) -> None:
         try:

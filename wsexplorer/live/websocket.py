@@ -247,7 +247,10 @@ class WebSocket(asyncio.Protocol):
 
     def _collect_refusal_body(self) -> None:
         """After a refused handshake, give the server a moment to send its body and close, then close."""
-        if self._refusal_timer is None and self.transport is not None:
+        response = self.connection.response
+        if response is not None and response.status == 101 and self.transport is not None:
+            self.transport.close()  # a 101 that failed the client's checks has no body to wait for
+        elif self._refusal_timer is None and self.transport is not None:
             grace = min(1.0, self.close_timeout or 1.0)
             self._refusal_timer = self._loop.call_later(grace, self.transport.close)
 

@@ -1,0 +1,179 @@
+"""Sessions: every byte with time and direction; frames, messages and events rebuilt byte-exact."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wsexplorer.codec.deflate import PerMessageDeflate
+from wsexplorer.codec.frames import Frame
+from wsexplorer.codec.negotiation import ServerPolicy
+from wsexplorer.protocol.connection import Connection
+from wsexplorer.protocol.events import TextMessage
+from wsexplorer.record.session import C2S, S2C, Session
+
+
+class Wire:
+    """Two in-memory connections with a recording session on the client side and a fake clock."""
+
+    def __init__(self, deflate: bool = False) -> None:
+        exts = ["permessage-deflate"] if deflate else []
+        self.client = Connection("client", url="ws://h/", extensions=exts)
+        self.server = Connection(
+            "server", policy=ServerPolicy(extensions=[PerMessageDeflate()] if deflate else [])
+        )
+        self.session = Session("client", meta={"url": "ws://h/"})
+        self.clock = itertools.count(1000, 1000)
+
+    def pump(self) -> None:
+        for _ in range(10):
+            out = self.client.data_to_send()
+            if out:
+                self.session.sent(out, next(self.clock))
+                self.server.receive_data(out)
+            back = self.server.data_to_send()
+            if back:
+                self.session.received(back, next(self.clock))
+                self.client.receive_data(back)
+            if not out and not back:
+                return
+
+
+def test_records_both_directions_byte_exact() -> None:
+    w = Wire()
+    w.pump()
+    w.client.send_text("hello")
+    w.client.send_ping(b"p1")
+    w.pump()
+    w.server.send_binary(b"\x00\x01")
+    w.pump()
+    w.client.send_close(1000, "bye")
+    w.pump()
+    s = w.session
+    assert s.request is not None and s.response is not None and s.response.status == 101
+    assert s.frame_count(C2S) == 3 and s.frame_count(S2C) == 3
+    kinds = [(r.direction, r.frame.summary().split()[0]) for r in s.frames()]
+    assert kinds == [
+        (C2S, "TEXT"),
+        (C2S, "PING"),
+        (S2C, "PONG"),
+        (S2C, "BINARY"),
+        (C2S, "CLOSE"),
+        (S2C, "CLOSE"),
+    ]
+    # Offsets count from the first byte of the TCP stream, handshake included.
+    first = s.frame(C2S, 0)
+    assert first.offset == len(bytes(s.request))
+    assert s.stream(C2S)[first.offset : first.offset + len(first.frame)] == bytes(first.frame)
+    summary = s.summary()
+    assert summary.close_codes == {"client→server": 1000, "server→client": 1000}
+    assert summary.closed_first_by == "client"
+    assert summary.messages == {"client→server": 1, "server→client": 1}
+    assert len(summary.ping_rtts_ns) == 1 and summary.ping_rtts_ns[0] > 0
+
+
+def test_frame_times_first_byte_and_completion() -> None:
+    s = Session("server", handshake=False)
+    wire = bytes(Frame.text("abcdef", mask=b"\x01\x02\x03\x04"))
+    s.record(C2S, wire[:3], 10)
+    s.record(C2S, wire[3:], 20)
+    s.record(C2S, wire, 30)
+    (a, b) = list(s.frames(C2S))
+    assert (a.t_first_ns, a.t_ns) == (10, 20)
+    assert (b.t_first_ns, b.t_ns) == (30, 30)
+    assert b.offset == len(wire)
+
+
+def test_events_replayed_with_compression() -> None:
+    w = Wire(deflate=True)
+    w.pump()
+    for i in range(5):
+        w.client.send_text(f"message {i} " * 30)
+    w.pump()
+    events = w.session.events(C2S)
+    texts = [e.text for e in events if isinstance(e, TextMessage)]
+    assert texts == [f"message {i} " * 30 for i in range(5)]
+    ratios = w.session.summary().compression_ratios["client→server"]
+    assert len(ratios) == 5 and all(r < 0.5 for r in ratios)
+    assert all(r.frame.rsv1 for r in w.session.frames(C2S))
+
+
+def test_refused_handshake_body_is_not_frames() -> None:
+    c = Connection("client", url="ws://h/", origin="http://evil")
+    srv = Connection("server", policy=ServerPolicy(origins=["http://good"]))
+    s = Session("client")
+    out = c.data_to_send()
+    s.sent(out, 1)
+    srv.receive_data(out)
+    s.received(srv.data_to_send(), 2)
+    assert s.response is not None and s.response.status == 403
+    assert s.frame_count(S2C) == 0
+    assert b"allow-list" in s.after_handshake(S2C)
+
+
+def test_save_load_lossless(tmp_path: Path) -> None:
+    w = Wire(deflate=True)
+    w.pump()
+    w.client.send_text("x" * 1000, fragment_size=100)
+    w.pump()
+    path = tmp_path / "s.wsx"
+    w.session.save(path)
+    again = Session.load(path)
+    assert again.role == "client" and again.meta == {"url": "ws://h/"}
+    assert again.stream(C2S) == w.session.stream(C2S) and again.stream(S2C) == w.session.stream(S2C)
+    assert list(again.chunks()) == list(w.session.chunks())
+    assert [(r.offset, r.t_first_ns, r.t_ns, bytes(r.frame)) for r in again.frames()] == [
+        (r.offset, r.t_first_ns, r.t_ns, bytes(r.frame)) for r in w.session.frames()
+    ]
+
+
+def test_load_rejects_other_files(tmp_path: Path) -> None:
+    import zipfile
+
+    bad = tmp_path / "x.wsx"
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("session.json", '{"format": "other"}')
+    with pytest.raises(ValueError, match="not a wsexplorer session"):
+        Session.load(bad)
+
+
+def test_dataframe() -> None:
+    w = Wire()
+    w.pump()
+    w.client.send_text("a")
+    w.pump()
+    w.server.send_text("b")
+    w.pump()
+    df = w.session.to_dataframe()
+    assert list(df["opcode"]) == [1, 1]
+    assert list(df["direction"]) == ["client→server", "server→client"]
+
+
+def test_no_python_object_per_frame() -> None:
+    s = Session("server", handshake=False)
+    frame = bytes(Frame.binary(b"12345678", mask=b"abcd"))
+    chunk = frame * 1000
+    for t in range(100):
+        s.record(C2S, chunk, t)
+    assert s.frame_count(C2S) == 100_000
+    payload = 100_000 * 8
+    overhead = (s.memory_bytes() - payload) / 100_000
+    assert overhead <= 64, overhead  # header bytes + 24 bytes of columns per frame
+    assert s.frame(C2S, 99_999).frame.payload == b"12345678"
+
+
+@settings(deadline=None, max_examples=100)
+@given(st.lists(st.binary(max_size=200), min_size=1, max_size=10), st.lists(st.integers(1, 64), max_size=40))
+def test_any_cuts_same_frames(payloads: list[bytes], cuts: list[int]) -> None:
+    stream = b"".join(bytes(Frame.binary(p, mask=b"\x00\x01\x02\x03")) for p in payloads)
+    s = Session("server", handshake=False)
+    pos = 0
+    for i, cut in enumerate(cuts):
+        s.record(C2S, stream[pos : pos + cut], i)
+        pos += cut
+    s.record(C2S, stream[pos:], len(cuts))
+    assert [r.frame.payload for r in s.frames(C2S)] == payloads
