@@ -37,6 +37,7 @@ class Message:
     compressed: bool
     wire_size: int
     offsets: tuple[int, ...]
+    decoded: str | None = None  # the text of a text message, decoded once while validating it
 
     @property
     def is_text(self) -> bool:
@@ -45,6 +46,8 @@ class Message:
     @property
     def text(self) -> str:
         """The payload as text (for text messages: already validated as UTF-8)."""
+        if self.decoded is not None:
+            return self.decoded
         return self.payload.decode("utf-8", "strict" if self.is_text else "replace")
 
     @property
@@ -121,6 +124,9 @@ class MessageAssembler:
 
     def add(self, frame: Frame) -> Message | None:
         """Take one data frame; return the message it completes, if any. Raises ProtocolError on misuse."""
+        b0 = bytes(frame)[0]
+        if self._opcode is None and b0 & 0xC0 == 0x80 and 0 < b0 & 0x0F < 3:
+            return self._single(frame, b0 & 0x0F)
         op = frame.opcode
         offset = frame.offset
         if op == Opcode.CONTINUATION:
@@ -152,7 +158,7 @@ class MessageAssembler:
                 )
             self._opcode = Opcode(op)
             self._compressed = frame.rsv1
-            self._utf8 = Utf8Validator() if op == Opcode.TEXT else None
+            self._utf8 = Utf8Validator(keep_text=True) if op == Opcode.TEXT else None
         else:
             raise ValueError(f"not a data frame: {frame!r}")
 
@@ -204,9 +210,32 @@ class MessageAssembler:
             self._compressed,
             self._wire,
             tuple(self._offsets),
+            self._utf8.text if self._utf8 is not None else None,
         )
         self._reset()
         return message
+
+    def _single(self, frame: Frame, op: int) -> Message:
+        """The common case, kept short: an unfragmented, uncompressed text or binary message."""
+        payload = frame.payload
+        n = len(payload)
+        if self._max is not None and n > self._max:
+            raise MessageTooBig(
+                f"message of {n} bytes, over the limit of {self._max} bytes",
+                section="RFC 6455 §7.4.1",
+                offset=frame.offset,
+            )
+        if op == 2:
+            return Message(Opcode.BINARY, payload, False, n, (frame.offset,))
+        try:
+            text = payload.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidPayloadData(
+                f"invalid UTF-8 in text message at message byte {exc.start}",
+                section="RFC 6455 §8.1",
+                offset=frame.offset + frame.header_length + exc.start,
+            ) from None
+        return Message(Opcode.TEXT, payload, False, n, (frame.offset,), text)
 
     def _reset(self) -> None:
         self._opcode = None

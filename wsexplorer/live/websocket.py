@@ -233,11 +233,13 @@ class WebSocket(asyncio.Protocol):
         transport = self.transport
         if transport is None:
             return
-        data = self.connection.data_to_send()
+        conn = self.connection
+        data = conn.data_to_send()
         if data and not transport.is_closing():
             self.session.sent(data, _clock())
             transport.write(data)
-        conn = self.connection
+        if conn.state is State.OPEN and conn.close_sent is None and conn.failure is None:
+            return  # the common case: nothing to close
         if transport.is_closing():
             return
         if self._handshake_error is not None and conn.role == "client":

@@ -424,37 +424,39 @@ class Connection:
                     self._fail(exc)
 
     def _process(self, frame: Frame) -> None:
-        self._events.append(FrameReceived(frame, frame.offset))
+        offset = frame.offset
+        events = self._events
+        events.append(FrameReceived(frame, offset))
         problems = frame.header_violations(sender=self.peer, rsv1_allowed=self._deflate is not None)
         if problems:
             v = problems[0]
-            raise error_for_close_code(v.close_code or 1002)(
-                v.rule, section=v.section, offset=frame.offset + v.start
-            )
-        if self.max_frame_size is not None and frame.payload_length > self.max_frame_size:
+            raise error_for_close_code(v.close_code or 1002)(v.rule, section=v.section, offset=offset + v.start)
+        plen = frame.payload_length
+        if self.max_frame_size is not None and plen > self.max_frame_size:
             raise MessageTooBig(
-                f"frame of {frame.payload_length} payload bytes, over the limit of {self.max_frame_size}",
+                f"frame of {plen} payload bytes, over the limit of {self.max_frame_size}",
                 section="RFC 6455 §7.4.1",
-                offset=frame.offset,
+                offset=offset,
             )
-        op = frame.opcode
         if self.close_received is not None:
             return  # the peer must send nothing after its close frame; ignore it (§5.5.1)
-        if op == Opcode.TEXT or op == Opcode.BINARY or op == Opcode.CONTINUATION:
+        op = bytes(frame)[0] & 0x0F
+        if op < 3:
             # Data may still arrive after we sent a close frame (§7.1.2); it is delivered.
-            self._assembler.check_announced(frame.payload_length, frame.offset)
             message = self._assembler.add(frame)
             if message is not None:
-                if message.is_text:
-                    self._events.append(TextMessage(message.text, message))
+                if message.decoded is not None:
+                    events.append(TextMessage(message.decoded, message))
+                elif message.opcode == Opcode.BINARY:
+                    events.append(BinaryMessage(message.payload, message))
                 else:
-                    self._events.append(BinaryMessage(message.payload, message))
+                    events.append(TextMessage(message.text, message))
         elif op == Opcode.PING:
-            self._events.append(Ping(frame.payload))
+            events.append(Ping(frame.payload))
             if self.close_sent is None and self.auto_pong:
                 self._write(Opcode.PONG, frame.payload)
         elif op == Opcode.PONG:
-            self._events.append(Pong(frame.payload))
+            events.append(Pong(frame.payload))
         else:
             self._receive_close(frame)
 

@@ -163,10 +163,14 @@ class Session:
         offsets, t_first, t_done = stream.frame_offsets, stream.t_first, stream.t_done
         first_time = stream.t_pending if stream.t_pending >= 0 else t_ns
         while end - pos >= 2:
-            layout = header_layout(data, pos)
-            if layout is None:
-                break
-            stop = pos + layout[0] + layout[2]
+            b1 = data[pos + 1]
+            if b1 & 0x7F < 126:  # the common case: a 7-bit length
+                stop = pos + (6 if b1 & 0x80 else 2) + (b1 & 0x7F)
+            else:
+                layout = header_layout(data, pos)
+                if layout is None:
+                    break
+                stop = pos + layout[0] + layout[2]
             if stop > end:
                 break
             offsets.append(pos)
