@@ -402,7 +402,7 @@ class Session:
     def to_dataframe(self) -> Any:
         """One row per frame (both directions, in time order); needs pandas (``pip install pandas``)."""
         try:
-            import pandas as pd  # type: ignore[import-untyped]
+            import pandas as pd
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError(
                 "Session.to_dataframe() needs pandas: pip install 'wsexplorer[pandas]'"
