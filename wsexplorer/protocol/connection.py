@@ -139,6 +139,12 @@ class Connection:
             )
             self._out.append(bytes(self.request))
 
+    def __repr__(self) -> str:
+        extra = f", subprotocol={self.subprotocol!r}" if self.subprotocol else ""
+        if self.negotiated:
+            extra += ", " + ", ".join(str(e.agreed) for e in self.negotiated)
+        return f"<Connection {self.role} {self.state.value}{extra}>"
+
     # -- public state ------------------------------------------------------------------------------
 
     @property
@@ -430,7 +436,8 @@ class Connection:
         problems = frame.header_violations(sender=self.peer, rsv1_allowed=self._deflate is not None)
         if problems:
             v = problems[0]
-            raise error_for_close_code(v.close_code or 1002)(v.rule, section=v.section, offset=offset + v.start)
+            error = error_for_close_code(v.close_code or 1002)
+            raise error(v.rule, section=v.section, offset=offset + v.start)
         plen = frame.payload_length
         if self.max_frame_size is not None and plen > self.max_frame_size:
             raise MessageTooBig(

@@ -507,3 +507,32 @@ class SessionSummary:
         for name in DIRECTION_NAMES:
             close_codes.setdefault(name, None)
         return cls(by_op, wire, payload, messages, ratios, rtts, close_codes, closed_first_by)
+
+    def text(self) -> str:
+        """The summary as a few readable lines."""
+        lines = []
+        for name in DIRECTION_NAMES:
+            counts = ", ".join(f"{n} {op}" for op, n in sorted(self.frames_by_opcode.get(name, {}).items()))
+            lines.append(
+                f"{name}: {counts or 'no frames'}; {self.messages.get(name, 0)} messages; "
+                f"{self.wire_bytes.get(name, 0):,} frame bytes, {self.payload_bytes.get(name, 0):,} payload"
+            )
+            ratios = self.compression_ratios.get(name) or []
+            if ratios:
+                mean = sum(ratios) / len(ratios)
+                lines.append(f"  compressed messages: {len(ratios)}, mean wire/payload ratio {mean:.2f}")
+        if self.ping_rtts_ns:
+            rtts = sorted(self.ping_rtts_ns)
+            lines.append(f"ping round trips: {len(rtts)}, median {rtts[len(rtts) // 2] / 1e3:.0f} µs")
+        codes = ", ".join(f"{k}: {v}" for k, v in self.close_codes.items())
+        lines.append(f"close codes: {codes}; closed first by: {self.closed_first_by or 'nobody'}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def _repr_html_(self) -> str:
+        import html
+
+        rows = "".join(f"<li>{html.escape(line)}</li>" for line in self.text().splitlines())
+        return f"<div class='wsx-session-summary'><b>Session summary</b><ul>{rows}</ul></div>"
