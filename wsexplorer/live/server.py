@@ -203,8 +203,8 @@ class serve:
     """Start a server in the running loop; ``await`` it (it is bound when it returns) or ``async with``.
 
     ``handler(ws)`` runs for each connection after its handshake. ``origins`` is an allow-list (others
-    get 403), ``subprotocols`` the server's preference order, ``extensions`` defaults to permessage-
-    deflate. ``ssl`` is a server :class:`ssl.SSLContext` for wss. ``open_timeout`` drops a client that
+    get 403), ``subprotocols`` the server's preference order. ``extensions`` defaults to permessage-
+    deflate when left out; ``None`` or ``[]`` accepts no extension. ``ssl`` is a server :class:`ssl.SSLContext` for wss. ``open_timeout`` drops a client that
     does not finish its handshake in time (slowloris). ``misbehave`` names entries of
     :data:`MISBEHAVIOURS` to break rules on purpose.
     """

@@ -86,7 +86,8 @@ class WebSocket(asyncio.Protocol):
         self.local_address: Any = None
         self.remote_address: Any = None
         self._eof = False
-        self._refusal_timer: asyncio.TimerHandle | None = None
+        self._close_timer: asyncio.TimerHandle | None = None
+        self._half_closed = False
 
     # -- public state --------------------------------------------------------------------------------
 
@@ -152,8 +153,8 @@ class WebSocket(asyncio.Protocol):
             self.session.meta.setdefault("transport_error", repr(exc))
         if self._keepalive is not None:
             self._keepalive.cancel()
-        if self._refusal_timer is not None:
-            self._refusal_timer.cancel()
+        if self._close_timer is not None:
+            self._close_timer.cancel()
         if not self.opened.done():
             error = self._handshake_error or HandshakeError(
                 "the connection closed before the opening handshake completed",
@@ -244,7 +245,26 @@ class WebSocket(asyncio.Protocol):
             return
         if self._handshake_error is not None and conn.role == "client":
             self._collect_refusal_body()
+        elif conn.close_expected and conn.failure is not None and conn.close_received is None:
+            self._half_close()
         elif conn.close_expected or conn.state is State.CLOSED:
+            transport.close()
+
+    def _half_close(self) -> None:
+        """After failing the connection: stop writing (FIN) but let the peer's close frame arrive.
+
+        Closing the socket outright would make the peer's close reply hit a closed socket, and the
+        resulting reset can destroy our close frame before the peer reads it. Input is no longer
+        processed (§7.1.7); the transport closes at the peer's EOF, or after ``close_timeout``.
+        """
+        transport = self.transport
+        if transport is None or self._half_closed:
+            return
+        self._half_closed = True
+        if transport.can_write_eof():
+            transport.write_eof()
+            self._close_timer = self._loop.call_later(self.close_timeout or 10.0, transport.abort)
+        else:  # TLS cannot half-close: close (TLS sends close_notify first)
             transport.close()
 
     def _collect_refusal_body(self) -> None:
@@ -252,9 +272,9 @@ class WebSocket(asyncio.Protocol):
         response = self.connection.response
         if response is not None and response.status == 101 and self.transport is not None:
             self.transport.close()  # a 101 that failed the client's checks has no body to wait for
-        elif self._refusal_timer is None and self.transport is not None:
+        elif self._close_timer is None and self.transport is not None:
             grace = min(1.0, self.close_timeout or 1.0)
-            self._refusal_timer = self._loop.call_later(grace, self.transport.close)
+            self._close_timer = self._loop.call_later(grace, self.transport.close)
 
     # -- sending -----------------------------------------------------------------------------------------
 
