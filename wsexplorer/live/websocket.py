@@ -330,7 +330,7 @@ class WebSocket(asyncio.Protocol):
             return await fut
         return await asyncio.wait_for(fut, timeout)
 
-    async def close(self, code: int = 1000, reason: str = "") -> None:
+    async def close(self, code: int | None = 1000, reason: str = "") -> None:
         """Start the closing handshake and wait until the connection is closed (bounded by close_timeout).
 
         If the peer does not answer in time, the TCP connection is closed anyway (the session then
