@@ -1,14 +1,16 @@
 # wsexplorer: the two commands of the README, and the pieces they are made of.
 #   make explore   install, then open JupyterLab on the tour notebook
-#   make test      install everything the tests need, then lint, type-check and run the whole suite
-# Everything installs into .venv (created with the machine's python3, >= 3.10).
+#   make test      install everything the tests need (Python extras, Debian chromium, npm packages,
+#                  the conformance environment), then lint, type-check and run the whole default suite
+# Everything Python goes into .venv (created with the machine's python3, >= 3.10).
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: explore test test-slow lint typecheck layers pytest bench install clean
+.PHONY: explore test test-slow lint typecheck layers pytest install setup node-deps browser conformance-env \
+        conformance bench load bench-widgets clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,12 +20,25 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Everything the tests need beyond Python packages. Each script is idempotent and says what to run
+# when a step needs root and the user is not root.
+node-deps:
+	bash scripts/setup-node.sh
+
+browser: install
+	bash scripts/setup-browser.sh $(VENV)
+
+conformance-env:
+	bash conformance/setup.sh
+
+setup: install node-deps browser conformance-env
+
 explore: install
 	$(BIN)/jupyter lab notebooks/00_tour.ipynb $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lint: install
-	$(BIN)/ruff check wsexplorer tests benchmarks
-	$(BIN)/ruff format --check wsexplorer tests benchmarks
+	$(BIN)/ruff check wsexplorer tests benchmarks conformance
+	$(BIN)/ruff format --check wsexplorer tests benchmarks conformance
 
 typecheck: install
 	$(BIN)/mypy --strict wsexplorer
@@ -31,16 +46,26 @@ typecheck: install
 layers: install
 	$(BIN)/lint-imports
 
-pytest: install
+pytest: setup
 	$(BIN)/python -m pytest -m "not slow"
 
-test: lint typecheck layers pytest
+test: setup lint typecheck layers pytest
 
-test-slow: install
+# Separate, documented long runs (results are committed):
+test-slow: setup
 	$(BIN)/python -m pytest -m slow
+
+conformance: setup
+	$(BIN)/python conformance/run.py --role both --progress --write-docs
 
 bench: install
 	$(BIN)/python benchmarks/codec.py
+
+load: install
+	$(BIN)/python benchmarks/load.py
+
+bench-widgets: install
+	$(BIN)/python benchmarks/widgets.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
