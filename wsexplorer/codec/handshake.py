@@ -249,6 +249,21 @@ _RESPONSE_MEANINGS: dict[str, tuple[str, str, str]] = {
     ),
 }
 
+# In a refusal (any status but 101) these headers mean something else than in an upgrade.
+_REFUSAL_MEANINGS: dict[str, tuple[str, str, str]] = {
+    "connection": (
+        "How the connection goes on after this answer: 'close' means the server hangs up once the "
+        "response is sent ('Upgrade' as well in a 426: the client may retry with another version).",
+        "RFC 7230 §6.1",
+        "other",
+    ),
+    "upgrade": (
+        "In a 426 Upgrade Required: the protocol the client must use to get an answer.",
+        "RFC 7231 §6.5.15",
+        "other",
+    ),
+}
+
 _COMMON_MEANINGS: dict[str, tuple[str, str, str]] = {
     "user-agent": ("The client software's name and version.", "RFC 7231 §5.5.3", "other"),
     "cookie": ("Cookies the client stored for this site.", "RFC 6265 §5.4", "other"),
@@ -836,6 +851,12 @@ class HandshakeResponse(_HTTPMessage):
     _what = "response"
     _start_name = "Status line"
     _meanings = _RESPONSE_MEANINGS
+
+    def _meaning_of(self, name: str) -> tuple[str, str, str]:
+        key = name.lower()
+        if self.status != 101 and key in _REFUSAL_MEANINGS:
+            return _REFUSAL_MEANINGS[key]
+        return super()._meaning_of(name)
 
     @classmethod
     def parse(cls, data: bytes | bytearray | memoryview) -> HandshakeResponse:

@@ -116,6 +116,10 @@ class ServerDecision:
             f"Server decision: {verdict}, {self.status}: {self.reason} ({self.section})", self.steps
         )
 
+    def __repr__(self) -> str:
+        verdict = "accepted" if self.accepted else "refused"
+        return f"<ServerDecision {self.status} {verdict}: {self.reason}>"
+
     def __str__(self) -> str:
         return self.text()
 
@@ -434,6 +438,12 @@ class ClientCheck:
     def text(self) -> str:
         verdict = "connection established" if self.ok else f"FAILED: {self.error}"
         return _steps_text(f"Client check: {verdict}", self.steps)
+
+    def __repr__(self) -> str:
+        if self.ok:
+            extra = f", subprotocol={self.subprotocol!r}" if self.subprotocol else ""
+            return f"<ClientCheck ok{extra}, {len(self.extensions)} extension(s)>"
+        return f"<ClientCheck FAILED: {self.error}>"
 
     def __str__(self) -> str:
         return self.text()
