@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 
 import pytest
-from handshake_samples import SEED_ACCEPT, SEED_KEY, fixed_rng
 
 from wsexplorer.codec.accept import GUID, AcceptComputation, accept_key, generate_key
 from wsexplorer.errors import InvalidKey
+
+from .handshake_samples import SEED_ACCEPT, SEED_KEY, fixed_rng
 
 # -- Sec-WebSocket-Accept ----------------------------------------------------------------------------
 

@@ -5,16 +5,6 @@ from __future__ import annotations
 import base64
 
 import pytest
-from handshake_samples import (
-    RFC_1_3_REQUEST,
-    SEED_ACCEPT,
-    SEED_KEY,
-    SEED_REQUEST,
-    SEED_RESPONSE,
-    FakeExtension,
-    fixed_rng,
-    request_with,
-)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +20,17 @@ from wsexplorer.codec.handshake import (
 from wsexplorer.codec.headers import TCHARS
 from wsexplorer.codec.negotiation import ServerPolicy, check_response, decide
 from wsexplorer.errors import HandshakeParseError, TrailingBytes, WSExplorerError
+
+from .handshake_samples import (
+    RFC_1_3_REQUEST,
+    SEED_ACCEPT,
+    SEED_KEY,
+    SEED_REQUEST,
+    SEED_RESPONSE,
+    FakeExtension,
+    fixed_rng,
+    request_with,
+)
 
 # -- finding the end of the header block -------------------------------------------------------------
 

@@ -6,7 +6,15 @@ import base64
 from collections.abc import Sequence
 
 import pytest
-from handshake_samples import (
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wsexplorer.codec.extensions import Extension, ExtensionOffer
+from wsexplorer.codec.handshake import HandshakeRequest, HandshakeResponse
+from wsexplorer.codec.negotiation import ServerPolicy, check_response, decide
+from wsexplorer.errors import HandshakeRejected, InvalidAccept, InvalidResponse
+
+from .handshake_samples import (
     RFC_1_3_REQUEST,
     SEED_ACCEPT,
     SEED_KEY,
@@ -16,13 +24,6 @@ from handshake_samples import (
     fixed_rng,
     request_with,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from wsexplorer.codec.extensions import Extension, ExtensionOffer
-from wsexplorer.codec.handshake import HandshakeRequest, HandshakeResponse
-from wsexplorer.codec.negotiation import ServerPolicy, check_response, decide
-from wsexplorer.errors import HandshakeRejected, InvalidAccept, InvalidResponse
 
 # -- the server's decision -----------------------------------------------------------------------------
 

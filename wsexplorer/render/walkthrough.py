@@ -72,13 +72,14 @@ STYLE = f"""
 .wsx-wt .wsx-wt-ref {{ float: right; font-weight: 400; font-size: 11.5px; opacity: .7; }}
 .wsx-wt .wsx-wt-val {{ font-family: {_MONO}; font-size: 12.5px; word-break: break-all; margin: 2px 0; }}
 .wsx-wt mark {{ background: #fdd663; color: {_INK}; padding: 0 1px; border-radius: 2px; }}
-.wsx-wt .wsx-wt-label {{ display: inline-block; min-width: 6.5em; font-size: 11.5px; opacity: .75; }}
+.wsx-wt .wsx-wt-label {{ display: inline-block; min-width: 8.5em; font-size: 11.5px; opacity: .75; }}
 .wsx-wt tr.wsx-wt-required td:first-child {{ box-shadow: inset 4px 0 0 #8ab4f8; }}
 .wsx-wt tr.wsx-wt-optional td:first-child {{ box-shadow: inset 4px 0 0 #81c995; }}
 .wsx-wt tr.wsx-wt-other td:first-child {{ box-shadow: inset 4px 0 0 #cfd4da; }}
 .wsx-wt tr.wsx-wt-hit td {{ background: rgba(217, 48, 37, .12); }}
-.wsx-wt .wsx-wt-line {{ font-family: {_MONO}; white-space: pre-wrap; word-break: break-all; }}
-.wsx-wt .wsx-wt-crlf {{ opacity: .45; font-size: 10.5px; }}
+.wsx-wt .wsx-wt-line {{ font-family: {_MONO}; white-space: pre-wrap; overflow-wrap: anywhere;
+  min-width: 22em; }}
+.wsx-wt .wsx-wt-crlf {{ opacity: .45; font-size: 9.5px; letter-spacing: .04em; }}
 .wsx-wt .wsx-wt-stop {{ color: {_BAD}; font-weight: 700; white-space: nowrap; }}
 .wsx-wt .wsx-wt-pass {{ color: {_GOOD}; font-weight: 700; }}
 .wsx-wt .wsx-wt-fail {{ color: {_BAD}; font-weight: 700; }}
@@ -130,7 +131,8 @@ def unmasking_html(frame: Frame, *, max_rows: int = 32) -> str:
     masked = frame.masked_payload
     plain = frame.payload  # unmasked by the codec (apply_mask), never recomputed here
     key_chips = " ".join(
-        f'<span class="wsx-wt-chip" style="background:{_KEY_TINTS[j]}">{k:02x}</span>' for j, k in enumerate(key)
+        f'<span class="wsx-wt-chip" style="background:{_KEY_TINTS[j]}">{k:02x}</span>'
+        for j, k in enumerate(key)
     )
     parts = [
         '<div class="wsx-wt-lead">Masking key (4 bytes): '
@@ -181,7 +183,9 @@ def unmasking_html(frame: Frame, *, max_rows: int = 32) -> str:
     if text:
         preview = plain[:200].decode("utf-8", "replace")
         more = "…" if len(plain) > 200 else ""
-        parts.append(f'<div class="wsx-wt-lead">Unmasked payload as text: <b>{_e(repr(preview))}</b>{more}</div>')
+        parts.append(
+            f'<div class="wsx-wt-lead">Unmasked payload as text: <b>{_e(repr(preview))}</b>{more}</div>'
+        )
     return _wrap("".join(parts))
 
 
@@ -197,7 +201,9 @@ def unmasking_text(frame: Frame, *, max_rows: int = 32) -> str:
     out.append(f"{'i':>5}  masked      key (i%4)       unmasked    char")
     for i in range(min(len(masked), max_rows)):
         m, k, p = masked[i], key[i % 4], plain[i]
-        out.append(f"{i:>5}  {m:02x} {m:08b} ^ {k:02x} {k:08b} [{i % 4}] = {p:02x} {p:08b}  {_printable(p)!r}")
+        out.append(
+            f"{i:>5}  {m:02x} {m:08b} ^ {k:02x} {k:08b} [{i % 4}] = {p:02x} {p:08b}  {_printable(p)!r}"
+        )
     if len(masked) > max_rows:
         out.append(f"… {len(masked) - max_rows:,} more bytes, unmasked the same way")
     return "\n".join(out)
@@ -213,9 +219,9 @@ _ACCEPT_NOTES = {
         "400 Bad Request). They are <b>not</b> what gets hashed: the next step uses the key <b>text</b>."
     ),
     3: (
-        "SHA-1 reads the <b>characters</b> of the key text, one byte each (d = 64, G = 47, …), followed by "
-        "the GUID's characters. A common mistake is to hash the decoded 16 bytes instead: the result would "
-        "be wrong."
+        "SHA-1 reads the <b>characters</b> of the key text, one byte each (d = 0x64, G = 0x47, …), "
+        "followed by the GUID's characters. A common mistake is to hash the decoded 16 bytes instead: "
+        "the result would be wrong."
     ),
     4: "SHA-1 always gives 20 bytes (160 bits), whatever the length of its input.",
     5: "This text is what the server sends back as <b>Sec-WebSocket-Accept</b>.",
@@ -253,10 +259,18 @@ def _accept_value(step: AcceptStep) -> str:
         )
     if not out:
         return '<div class="wsx-wt-val wsx-wt-dim">(no bytes: the key does not decode)</div>'
-    return (
-        f'<div class="wsx-wt-val"><span class="wsx-wt-label">bytes (hex)</span>{_hex_spans(out, 0)} '
+    decoded = step.number == 2  # the 16-byte check: the only step that decodes the key
+    label = "decoded bytes" if decoded else "bytes (hex)"
+    shown = (
+        f'<div class="wsx-wt-val"><span class="wsx-wt-label">{label}</span>{_hex_spans(out, 0)} '
         f'<span class="wsx-wt-dim">({len(out)} bytes)</span></div>'
     )
+    if decoded and all(0x20 <= b < 0x7F for b in out):
+        shown += (
+            f'<div class="wsx-wt-small wsx-wt-dim">(these bytes happen to be ASCII text: '
+            f"{_e(repr(out.decode('ascii')))}; a real client draws 16 random bytes)</div>"
+        )
+    return shown
 
 
 def accept_steps_html(computation: AcceptComputation, upto: int | None = None) -> str:
@@ -321,7 +335,8 @@ def message_lines_html(
     for f in message.fields:
         start, end = f.span.byte_start, f.span.byte_end
         hit = highlight is not None and (
-            start <= highlight[0] < end or (highlight[1] is not None and highlight[0] < end and start < highlight[1])
+            start <= highlight[0] < end
+            or (highlight[1] is not None and highlight[0] < end and start < highlight[1])
         )
         bad = any(start <= v.start < end for v in violations)
         raw = data[start:end]
@@ -330,7 +345,7 @@ def message_lines_html(
         else:
             body = raw.rstrip(b"\r\n").decode("latin-1")
             ending = raw[len(raw.rstrip(b"\r\n")) :]
-            marks = ending.decode("latin-1").replace("\r", "␍").replace("\n", "␊")
+            marks = {b"\r\n": "CRLF", b"\n": "LF only", b"": ""}.get(ending, repr(ending))
             line = (_e(body) if body else '<span class="wsx-wt-dim">(empty line)</span>') + (
                 f' <span class="wsx-wt-crlf">{marks}</span>'
             )
@@ -352,7 +367,7 @@ def message_lines_html(
     legend = (
         '<div class="wsx-wt-small wsx-wt-dim">Left edge: <span style="color:#4a7fd6">■</span> required '
         '<span style="color:#3a9a5b">■</span> optional <span style="color:#9aa0a6">■</span> other. '
-        "Every line ends with CR LF (␍␊); an empty line ends the headers.</div>"
+        "Every line ends with CRLF (carriage return, line feed); an empty line ends the headers.</div>"
     )
     listing = ""
     if violations:
@@ -385,7 +400,7 @@ def check_steps_html(steps: Sequence[CheckStep], *, title: str = "") -> str:
             f"<tr{cls}><td style='white-space:nowrap'>{_OUTCOME.get(s.outcome, _e(s.outcome))}</td>"
             f"<td>{_e(s.check)}</td><td>{_e(s.detail)}</td>"
             f'<td class="wsx-wt-dim" style="white-space:nowrap">{_e(s.section)}</td>'
-            f'<td class="wsx-wt-m">{_e(status)}</td></tr>'
+            f'<td class="wsx-wt-m" style="white-space:nowrap">{_e(status)}</td></tr>'
         )
     rows.append("</tbody></table>")
     head = f'<div class="wsx-wt-cap">{_e(title)}</div>' if title else ""

@@ -1,0 +1,151 @@
+"""HandshakeExplorer: every preset one click away, form and raw editing, the server and client verdicts."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from wsexplorer.errors import InvalidAccept
+from wsexplorer.widgets import HandshakeExplorer
+from wsexplorer.widgets.handshake import PRESETS
+
+
+def plain(html: str) -> str:
+    html = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+@pytest.fixture(scope="module")
+def explorer() -> HandshakeExplorer:
+    return HandshakeExplorer(rng=lambda n: bytes(range(n)))
+
+
+@pytest.mark.parametrize(
+    ("slug", "status", "client_ok"),
+    [
+        ("valid", 101, True),
+        ("wrong-version", 426, False),
+        ("origin-not-allowed", 403, False),
+        ("missing-key", 400, False),
+        ("bad-key", 400, False),
+        ("not-get", 400, False),
+        ("no-upgrade", 400, False),
+        ("wrong-accept", 101, False),
+        ("plain-http-server", 200, False),
+        ("no-common-subprotocol", 101, True),
+        ("deflate", 101, True),
+    ],
+)
+def test_each_preset_is_one_click_away(
+    explorer: HandshakeExplorer, slug: str, status: int, client_ok: bool
+) -> None:
+    button = explorer.presets[slug]
+    assert f"wsx-preset-{slug}" in button._dom_classes
+    button.click()
+    assert explorer.preset == slug
+    assert explorer.status == status
+    assert explorer.check is not None
+    assert explorer.check.ok is client_ok
+    assert str(status) in plain(explorer.server_view.value)
+    verdict = plain(explorer.client_view.value)
+    assert ("Connection open" in verdict) is client_ok
+    assert ("fails the connection" in verdict) is (not client_ok)
+
+
+def test_every_preset_has_a_test() -> None:
+    assert {p.slug for p in PRESETS} == {
+        "valid",
+        "wrong-version",
+        "origin-not-allowed",
+        "missing-key",
+        "bad-key",
+        "not-get",
+        "no-upgrade",
+        "wrong-accept",
+        "plain-http-server",
+        "no-common-subprotocol",
+        "deflate",
+    }
+
+
+def test_valid_request_is_the_seed_example(explorer: HandshakeExplorer) -> None:
+    explorer.apply_preset("valid")
+    assert explorer.response is not None
+    assert explorer.response.accept == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+    assert explorer.response.subprotocol == "chat"
+    assert "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==" in explorer.raw.value
+
+
+def test_refusals_give_the_reason_and_section(explorer: HandshakeExplorer) -> None:
+    explorer.apply_preset("wrong-version")
+    assert explorer.decision is not None and explorer.decision.status == 426
+    assert explorer.response is not None and explorer.response.get("Sec-WebSocket-Version") == "13"
+    assert "§4.4" in plain(explorer.server_view.value)
+    explorer.apply_preset("origin-not-allowed")
+    text = plain(explorer.server_view.value)
+    assert "403 Forbidden" in text and "allow-list" in text and "§10.2" in text
+    assert "the server stops here" in plain(explorer.request_view.value)
+
+
+def test_wrong_accept_makes_the_client_abort(explorer: HandshakeExplorer) -> None:
+    explorer.apply_preset("wrong-accept")
+    assert explorer.decision is not None and explorer.decision.accepted
+    assert explorer.check is not None
+    assert isinstance(explorer.check.error, InvalidAccept)
+    assert "Sec-WebSocket-Accept mismatch" in plain(explorer.client_view.value)
+    assert "the client stops here" in plain(explorer.response_view.value)
+
+
+def test_raw_presets_open_the_raw_editor(explorer: HandshakeExplorer) -> None:
+    explorer.apply_preset("missing-key")
+    assert explorer.mode == "raw"
+    assert "Sec-WebSocket-Key" not in explorer.raw.value
+    assert explorer.raw_panel.selected_index == 0
+    explorer.rebuild.click()
+    assert explorer.mode == "form"
+    assert explorer.status == 101
+
+
+def test_form_edits_drive_the_server() -> None:
+    h = HandshakeExplorer()
+    h.origin.value = "http://evil.example"
+    assert h.status == 403
+    assert h.preset is None
+    h.allowed_origins.value = ""  # any origin
+    assert h.status == 101
+    h.server_subprotocols.value = "superchat, chat"
+    assert h.check is not None and h.check.subprotocol == "superchat"
+    h.extensions.value = "permessage-deflate; client_max_window_bits"
+    assert h.check is not None and h.check.ok
+    assert [ext.agreed.name for ext in h.check.extensions] == ["permessage-deflate"]
+    h.extra_headers.value = "User-Agent: test/1.0"
+    assert h.request is not None and h.request.get("User-Agent") == "test/1.0"
+    h.extra_headers.value = "no colon here"
+    assert h.request is None and h.error is not None and "no ':'" in h.error
+
+
+def test_raw_edits(explorer: HandshakeExplorer) -> None:
+    explorer.apply_preset("valid")
+    explorer.raw.value = "GET /chat HTTP/1.1\nHost: server.example.com\n"  # no empty line yet
+    assert explorer.mode == "raw"
+    assert explorer.status is None
+    assert "still waiting" in plain(explorer.server_view.value)
+    explorer.raw.value = "hello\n\n"
+    assert explorer.request is None
+    assert explorer.status == 400
+    assert "Not a readable request" in plain(explorer.request_view.value)
+
+
+def test_random_key_uses_the_injected_rng() -> None:
+    h = HandshakeExplorer(rng=lambda n: bytes(n))
+    h.random_key.click()
+    assert h.key.value == "AAAAAAAAAAAAAAAAAAAAAA=="
+    assert h.request is not None and h.request.key == "AAAAAAAAAAAAAAAAAAAAAA=="
+
+
+def test_container_class() -> None:
+    h = HandshakeExplorer()
+    assert "wsx-handshake-explorer" in h._dom_classes
+    assert h.widget is h

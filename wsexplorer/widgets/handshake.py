@@ -1,0 +1,655 @@
+"""HandshakeExplorer: build an opening handshake, let a server decide, let the client check the answer.
+
+The request is built by :meth:`HandshakeRequest.build <wsexplorer.codec.handshake.HandshakeRequest.build>`
+(or typed raw), the server is a :class:`~wsexplorer.protocol.connection.Connection` in the server role
+applying a :class:`~wsexplorer.codec.negotiation.ServerPolicy` (so it answers exactly what a server
+would, even to a request it cannot read), and the client's verdict is
+:func:`~wsexplorer.codec.negotiation.check_response`'s. The widget gathers the inputs, offers the error
+cases one click away, and lays the three acts out with :mod:`wsexplorer.render.walkthrough`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import ipywidgets as widgets
+
+from ..codec.accept import accept_key, generate_key
+from ..codec.deflate import EXTENSION_NAME, PerMessageDeflate
+from ..codec.extensions import Extension
+from ..codec.handshake import HandshakeRequest, HandshakeResponse
+from ..codec.negotiation import ClientCheck, ServerDecision, ServerPolicy, check_response
+from ..errors import WSExplorerError
+from ..protocol.connection import Connection
+from ..protocol.events import HandshakeFailed, RequestReceived
+from ..render.walkthrough import check_steps_html, message_lines_html
+from ._common import ExplorerBox, box, button, callout, e, heading, set_value, title
+
+__all__ = ["PRESETS", "HandshakeExplorer", "Preset"]
+
+ServerKind = Literal["websocket", "wrong-accept", "plain-http"]
+
+_SEED_KEY = "dGhlIHNhbXBsZSBub25jZQ=="
+_OTHER_KEY = "x3JJHMbDL1EzLkh9GBhXDw=="  # another client's key: its accept is the "wrong" one replayed
+
+# The seed's request, line by line: the base of the presets that the form cannot express.
+_SEED_LINES = (
+    "GET /chat HTTP/1.1",
+    "Host: server.example.com",
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    f"Sec-WebSocket-Key: {_SEED_KEY}",
+    "Sec-WebSocket-Version: 13",
+    "Origin: http://example.com",
+    "Sec-WebSocket-Protocol: chat, superchat",
+)
+
+
+def _raw(lines: tuple[str, ...] | list[str]) -> str:
+    return "\n".join(lines) + "\n\n"
+
+
+_DEFAULTS: dict[str, Any] = {
+    "host": "server.example.com",
+    "path": "/chat",
+    "origin": "http://example.com",
+    "subprotocols": "chat, superchat",
+    "extensions": "",
+    "extra_headers": "",
+    "version": "13",
+    "key": _SEED_KEY,
+    "allowed_origins": "http://example.com",
+    "server_subprotocols": "chat",
+    "server_deflate": True,
+    "server_kind": "websocket",
+}
+
+_PLAIN_PAGE = b"<!doctype html><title>Welcome</title><p>This is a web page, not a WebSocket endpoint.</p>\n"
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One error case (or the happy path), one click away: form values to change, or a raw request."""
+
+    slug: str
+    label: str
+    explanation: str
+    changes: dict[str, Any] = field(default_factory=dict)
+    raw: str | None = None
+
+
+PRESETS: tuple[Preset, ...] = (
+    Preset(
+        "valid", "valid request (101)", "The seed's request: a server that allows this origin answers 101."
+    ),
+    Preset(
+        "wrong-version",
+        "wrong version (426)",
+        "Sec-WebSocket-Version: 8 (an old draft). The server answers 426 Upgrade Required and names the "
+        "version it speaks (RFC 6455 §4.4).",
+        {"version": "8"},
+    ),
+    Preset(
+        "origin-not-allowed",
+        "origin not allowed (403)",
+        "A page from another site tries to connect; the server's allow-list does not have its origin "
+        "(RFC 6455 §10.2).",
+        {"origin": "http://evil.example"},
+    ),
+    Preset(
+        "missing-key",
+        "missing key (400)",
+        "No Sec-WebSocket-Key line: the server cannot prove anything, so it refuses (RFC 6455 §4.2.1).",
+        raw=_raw([line for line in _SEED_LINES if not line.startswith("Sec-WebSocket-Key")]),
+    ),
+    Preset(
+        "bad-key",
+        "key not 16 bytes (400)",
+        "A key that decodes to 5 bytes instead of 16 (RFC 6455 §4.2.1 item 5).",
+        {"key": "c2hvcnQ="},
+    ),
+    Preset(
+        "not-get",
+        "not a GET (400)",
+        "The opening handshake must be a GET request (RFC 6455 §4.2.1 item 1).",
+        raw=_raw(["POST /chat HTTP/1.1", *_SEED_LINES[1:]]),
+    ),
+    Preset(
+        "no-upgrade",
+        "no Upgrade header (400)",
+        "Without 'Upgrade: websocket' this is an ordinary HTTP request, not a WebSocket handshake.",
+        raw=_raw([line for line in _SEED_LINES if not line.startswith("Upgrade")]),
+    ),
+    Preset(
+        "wrong-accept",
+        "wrong accept from server (client aborts)",
+        "The server (or a cache in between) answers 101 with the Sec-WebSocket-Accept made for another "
+        "key. The client must abort (RFC 6455 §4.1).",
+        {"server_kind": "wrong-accept"},
+    ),
+    Preset(
+        "plain-http-server",
+        "server without WebSocket (no upgrade)",
+        "A web server that does not speak WebSocket ignores the Upgrade header and serves a page: no 101, "
+        "so the client fails the connection.",
+        {"server_kind": "plain-http"},
+    ),
+    Preset(
+        "no-common-subprotocol",
+        "no common subprotocol (101 without one)",
+        "The client offers only subprotocols the server does not support: the server still answers 101 "
+        "but picks none; the application decides whether to go on (RFC 6455 §4.2.2).",
+        {"subprotocols": "mqtt, wamp"},
+    ),
+    Preset(
+        "deflate",
+        "compression offered (permessage-deflate)",
+        "The client offers permessage-deflate; the server accepts and states the parameters (RFC 7692).",
+        {"extensions": "permessage-deflate; client_max_window_bits"},
+    ),
+)
+
+_STATUS_COLOUR = {101: "#188038", 426: "#e37400"}
+
+
+class HandshakeExplorer(ExplorerBox):
+    """The opening handshake in three acts: the client's request, the server's answer, the client's check.
+
+    Build a request (host, path, origin, subprotocols, extensions with parameters, extra headers,
+    version, key) or edit its raw text, choose what the server accepts (origins, subprotocols,
+    permessage-deflate) and what kind of server it is, and see each line of the request annotated, the
+    server's status (101 / 400 / 403 / 426) with the reason and RFC section, and whether the client
+    accepts that answer (RFC 6455 §4). The preset buttons put every classic error case one click away.
+
+    After each update: ``request`` (or ``None`` if unreadable), ``decision``, ``response``, ``status``
+    (the HTTP status of the answer, ``None`` when the server is still waiting), ``check`` (the client's
+    :class:`ClientCheck`) and ``error`` (why no request could be built or read).
+    """
+
+    css_class = "wsx-handshake-explorer"
+
+    def __init__(self, *, rng: Callable[[int], bytes] = os.urandom) -> None:
+        super().__init__()
+        self._rng = rng
+        self._quiet = False
+        self.mode: Literal["form", "raw"] = "form"
+        self.request: HandshakeRequest | None = None
+        self.decision: ServerDecision | None = None
+        self.response: HandshakeResponse | None = None
+        self.status: int | None = None
+        self.check: ClientCheck | None = None
+        self.error: str | None = None
+        self.preset: str | None = "valid"
+
+        def text(description: str, value: str, placeholder: str = "", width: str = "100%") -> widgets.Text:
+            return widgets.Text(
+                value=value,
+                description=description,
+                placeholder=placeholder,
+                style={"description_width": "12.5em"},
+                layout=widgets.Layout(width=width),
+            )
+
+        # -- client request form -------------------------------------------------------------------
+        self.host = text("Host:", _DEFAULTS["host"], "server.example.com or server.example.com:8080")
+        self.path = text("Path:", _DEFAULTS["path"], "/chat")
+        self.origin = text("Origin:", _DEFAULTS["origin"], "empty: no Origin header (not a browser)")
+        self.subprotocols = text(
+            "Subprotocols:", _DEFAULTS["subprotocols"], "comma-separated, e.g. chat, superchat"
+        )
+        self.extensions = text(
+            "Extensions:", _DEFAULTS["extensions"], "e.g. permessage-deflate; client_max_window_bits"
+        )
+        self.version = text("Sec-WebSocket-Version:", _DEFAULTS["version"], "13")
+        self.key = text("Sec-WebSocket-Key:", _DEFAULTS["key"], "16 random bytes in base64", width="auto")
+        self.key.layout.flex = "1 1 auto"
+        self.random_key = button(
+            "random", "wsx-handshake-random-key", icon="random", tooltip="a fresh key from 16 random bytes"
+        )
+        self.random_key.layout.min_width = "8.5em"
+        self.extra_headers = widgets.Textarea(
+            value=_DEFAULTS["extra_headers"],
+            description="Extra headers:",
+            placeholder="one per line, e.g.\nUser-Agent: my-client/1.0",
+            rows=2,
+            style={"description_width": "12.5em"},
+            layout=widgets.Layout(width="100%"),
+        )
+        client_form = widgets.VBox(
+            [
+                heading("The client's request", "RFC 6455 §4.1"),
+                self.host,
+                self.path,
+                self.origin,
+                self.subprotocols,
+                self.extensions,
+                self.version,
+                widgets.HBox([self.key, self.random_key], layout=widgets.Layout(width="100%")),
+                self.extra_headers,
+            ],
+            layout=widgets.Layout(flex="1 1 0%", min_width="0", padding="0 12px 0 0"),
+        )
+
+        # -- server policy -------------------------------------------------------------------------
+        self.allowed_origins = text(
+            "Origins allowed:", _DEFAULTS["allowed_origins"], "comma-separated; empty: any origin"
+        )
+        self.server_subprotocols = text(
+            "Subprotocols:", _DEFAULTS["server_subprotocols"], "comma-separated, the server's preferred first"
+        )
+        self.server_deflate = widgets.Checkbox(
+            value=_DEFAULTS["server_deflate"],
+            description="supports permessage-deflate (RFC 7692)",
+            indent=False,
+        )
+        self.server_kind = widgets.Dropdown(
+            options=[
+                ("a WebSocket server (RFC 6455 §4.2)", "websocket"),
+                ("faulty: wrong Sec-WebSocket-Accept", "wrong-accept"),
+                ("a web server without WebSocket", "plain-http"),
+            ],
+            value=_DEFAULTS["server_kind"],
+            description="The server is:",
+            style={"description_width": "12.5em"},
+            layout=widgets.Layout(width="100%"),
+        )
+        server_form = widgets.VBox(
+            [
+                heading("The server's policy", "RFC 6455 §4.2"),
+                self.server_kind,
+                self.allowed_origins,
+                self.server_subprotocols,
+                self.server_deflate,
+            ],
+            layout=widgets.Layout(flex="1 1 0%", min_width="0"),
+        )
+
+        # -- raw request ---------------------------------------------------------------------------
+        self.raw = widgets.Textarea(rows=10, layout=widgets.Layout(width="100%"))
+        self.raw.add_class("wsx-handshake-raw")
+        self.raw_note = widgets.HTML()
+        self.rebuild = button("rebuild from the form", "wsx-handshake-rebuild", icon="undo")
+        self.raw_panel = widgets.Accordion(
+            children=[widgets.VBox([self.raw_note, self.raw, self.rebuild])],
+            titles=("The request as sent: edit the raw text",),
+            selected_index=None,
+        )
+
+        # -- presets -------------------------------------------------------------------------------
+        self.presets: dict[str, widgets.Button] = {}
+        for preset in PRESETS:
+            b = button(preset.label, f"wsx-preset-{preset.slug}", tooltip=preset.explanation)
+            b.on_click(lambda _, slug=preset.slug: self.apply_preset(slug))
+            self.presets[preset.slug] = b
+        self.preset_note = widgets.HTML()
+
+        # -- results -------------------------------------------------------------------------------
+        self.request_view = widgets.HTML()
+        self.request_view.add_class("wsx-handshake-request")
+        self.server_view = widgets.HTML()
+        self.server_view.add_class("wsx-handshake-server")
+        self.response_view = widgets.HTML()
+        self.response_view.add_class("wsx-handshake-response")
+        self.client_view = widgets.HTML()
+        self.client_view.add_class("wsx-handshake-client")
+
+        self.children = [
+            title(
+                "The opening handshake",
+                "A WebSocket connection starts as an HTTP request that asks to switch protocols. Build the "
+                "request, choose what the server accepts, and follow the server's answer and the client's "
+                "check. <span class='wsx-w-dim'>(RFC 6455 §4)</span>",
+            ),
+            widgets.HTML(box("<b>Try a case:</b>")),
+            widgets.HBox(list(self.presets.values()), layout=widgets.Layout(flex_flow="row wrap")),
+            self.preset_note,
+            widgets.HBox([client_form, server_form], layout=widgets.Layout(align_items="flex-start")),
+            self.raw_panel,
+            heading("1. The request, line by line", "RFC 6455 §4.1"),
+            self.request_view,
+            heading("2. The server's answer", "RFC 6455 §4.2"),
+            self.server_view,
+            self.response_view,
+            heading("3. The client checks the answer", "RFC 6455 §4.1"),
+            self.client_view,
+        ]
+
+        for control in (
+            self.host,
+            self.path,
+            self.origin,
+            self.subprotocols,
+            self.extensions,
+            self.version,
+            self.key,
+            self.extra_headers,
+        ):
+            control.observe(self._on_form, names="value")
+        for control in (
+            self.allowed_origins,
+            self.server_subprotocols,
+            self.server_deflate,
+            self.server_kind,
+        ):
+            control.observe(self._on_server, names="value")
+        self.raw.observe(self._on_raw, names="value")
+        self.random_key.on_click(lambda _: self._random_key())
+        self.rebuild.on_click(lambda _: self._to_form())
+        self.apply_preset("valid")
+
+    # -- public ------------------------------------------------------------------------------------
+
+    def apply_preset(self, slug: str) -> None:
+        """Reset everything to the seed's example, then apply the case ``slug`` (see :data:`PRESETS`)."""
+        preset = next((p for p in PRESETS if p.slug == slug), None)
+        if preset is None:
+            raise KeyError(f"no preset {slug!r}; choose from {[p.slug for p in PRESETS]}")
+        self._quiet = True
+        try:
+            for name, value in {**_DEFAULTS, **preset.changes}.items():
+                set_value(getattr(self, name), value)
+            if preset.raw is not None:
+                self.mode = "raw"
+                set_value(self.raw, preset.raw)
+                self.raw_panel.selected_index = 0
+            else:
+                self.mode = "form"
+        finally:
+            self._quiet = False
+        self.preset = slug
+        set_value(self.preset_note, callout(f"<b>{e(preset.label)}</b>: {e(preset.explanation)}", "info"))
+        self.update()
+
+    def update(self) -> None:
+        """Rebuild the request (form mode) or read the raw text, then run the server and the client."""
+        self.request = self.decision = self.response = self.check = None
+        self.status = None
+        self.error = None
+        data = self._request_bytes()
+        if data is None:
+            self._render()
+            return
+        try:
+            self.request = HandshakeRequest.parse(data)
+        except WSExplorerError as exc:
+            self.error = str(exc.rule) + (f" ({exc.section})" if exc.section else "")
+        self._run_server(data)
+        if self.request is not None and self.response is not None:
+            self.check = check_response(self.request, self.response, _client_extensions(self.request))
+        self._render()
+
+    # -- observers -----------------------------------------------------------------------------------
+
+    def _on_form(self, change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self.mode = "form"
+            self.preset = None
+            set_value(self.preset_note, "")
+            self.update()
+
+    def _on_server(self, change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self.preset = None
+            set_value(self.preset_note, "")
+            self.update()
+
+    def _on_raw(self, change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self.mode = "raw"
+            self.preset = None
+            set_value(self.preset_note, "")
+            self.update()
+
+    def _random_key(self) -> None:
+        self.key.value = generate_key(self._rng)
+
+    def _to_form(self) -> None:
+        self.mode = "form"
+        self.update()
+
+    # -- the three acts ------------------------------------------------------------------------------
+
+    def _request_bytes(self) -> bytes | None:
+        if self.mode == "raw":
+            set_value(
+                self.raw_note,
+                callout(
+                    "You are editing the raw request: the form above is not used. Lines end with CR LF "
+                    "on the wire (added for you); the request ends with an empty line.",
+                    "warn",
+                ),
+            )
+            text = str(self.raw.value).replace("\r\n", "\n").replace("\n", "\r\n")
+            return text.encode("utf-8")
+        set_value(
+            self.raw_note, callout("Built from the form. Edit the text to send anything you like.", "info")
+        )
+        try:
+            request = self._build_from_form()
+        except ValueError as exc:
+            self.error = f"The form does not make a request: {exc}"
+            return None
+        data = bytes(request)
+        self._quiet = True
+        try:
+            set_value(self.raw, data.decode("latin-1").replace("\r\n", "\n"))
+        finally:
+            self._quiet = False
+        return data
+
+    def _build_from_form(self) -> HandshakeRequest:
+        host = self.host.value.strip()
+        path = self.path.value.strip() or "/"
+        if not path.startswith("/"):
+            path = "/" + path
+        headers: list[tuple[str, str]] = []
+        for number, line in enumerate(self.extra_headers.value.splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, colon, value = line.partition(":")
+            if not colon:
+                raise ValueError(f"extra header line {number} {line!r} has no ':' (write Name: value)")
+            headers.append((name.strip(), value.strip()))
+        extensions = self.extensions.value.strip()
+        return HandshakeRequest.build(
+            host + path,
+            subprotocols=_split_list(self.subprotocols.value),
+            extensions=[extensions] if extensions else [],
+            origin=self.origin.value.strip() or None,
+            headers=headers,
+            key=self.key.value.strip(),
+            version=self.version.value.strip(),
+            rng=self._rng,
+        )
+
+    def _policy(self) -> ServerPolicy:
+        origins = _split_list(self.allowed_origins.value)
+        extensions: tuple[Extension, ...] = (PerMessageDeflate(),) if self.server_deflate.value else ()
+        return ServerPolicy(
+            origins=origins or None,
+            subprotocols=_split_list(self.server_subprotocols.value),
+            extensions=extensions,
+        )
+
+    def _run_server(self, data: bytes) -> None:
+        kind: ServerKind = self.server_kind.value
+        if kind == "plain-http":
+            self.response = HandshakeResponse.build(
+                200,
+                headers=[
+                    ("Content-Type", "text/html; charset=utf-8"),
+                    ("Content-Length", str(len(_PLAIN_PAGE))),
+                ],
+                body=_PLAIN_PAGE,
+            )
+            self.status = 200
+            return
+        server = Connection("server", policy=self._policy(), rng=self._rng)
+        server.receive_data(data)
+        for event in server.events():
+            if isinstance(event, RequestReceived):
+                self.decision = event.decision
+            elif isinstance(event, HandshakeFailed) and self.decision is None and self.error is None:
+                self.error = f"{event.error.rule} ({event.error.section})"
+        answer = server.data_to_send()
+        if not answer:
+            return  # still waiting for the rest of the request
+        if kind == "wrong-accept" and self.decision is not None and self.decision.accepted:
+            headers = [
+                ("Upgrade", "websocket"),
+                ("Connection", "Upgrade"),
+                ("Sec-WebSocket-Accept", accept_key(_OTHER_KEY)),
+            ]
+            if self.decision.subprotocol is not None:
+                headers.append(("Sec-WebSocket-Protocol", self.decision.subprotocol))
+            self.response = HandshakeResponse.build(101, headers=headers)
+        else:
+            self.response = HandshakeResponse.parse(answer)
+        self.status = self.response.status
+
+    # -- drawing -------------------------------------------------------------------------------------
+
+    def _render(self) -> None:
+        set_value(self.request_view, self._request_html())
+        set_value(self.server_view, self._server_html())
+        if self.response is not None:
+            failed = self.check.steps[-1] if self.check is not None and not self.check.ok else None
+            highlight = None
+            if failed is not None and failed.start is not None and self.response.status == 101:
+                highlight = (failed.start, failed.end)
+            set_value(
+                self.response_view,
+                box(
+                    "<div class='wsx-w-small' style='font-weight:600;margin-top:6px'>The answer as "
+                    "sent:</div>"
+                )
+                + message_lines_html(
+                    self.response, highlight=highlight, highlight_note="the client stops here"
+                ),
+            )
+        else:
+            set_value(self.response_view, "")
+        set_value(self.client_view, self._client_html())
+
+    def _request_html(self) -> str:
+        if self.request is None:
+            shown = ""
+            if self.mode == "raw":
+                shown = f"<pre class='wsx-w-m' style='margin:4px 0'>{e(self.raw.value)}</pre>"
+            return callout(f"<b>✗ Not a readable request.</b> {e(self.error or '')}", "error") + box(shown)
+        failed = None
+        if self.decision is not None and not self.decision.accepted:
+            failed = self.decision.steps[-1]
+        highlight = (failed.start, failed.end) if failed is not None and failed.start is not None else None
+        return message_lines_html(self.request, highlight=highlight, highlight_note="the server stops here")
+
+    def _server_html(self) -> str:
+        kind = self.server_kind.value
+        response = self.response
+        if response is None:
+            if self.request is None and self.error is not None and self.mode == "form":
+                return ""
+            return callout(
+                "The server has not answered: it is still waiting for the rest of the request (the empty "
+                "line that ends the headers).",
+                "warn",
+            )
+        badge = _badge(response.status, response.reason)
+        if kind == "plain-http":
+            return callout(
+                f"{badge}A web server without WebSocket support ignores <i>Upgrade: websocket</i> and "
+                "answers as to any GET: here it serves a page. It never switches protocols, so no "
+                "WebSocket connection can start. <span class='wsx-w-dim'>(RFC 6455 §4.1: anything but "
+                "101 fails the connection)</span>",
+                "warn",
+            )
+        decision = self.decision
+        if decision is None:
+            return callout(
+                f"{badge}The server cannot read the request at all, so it refuses it: {e(self.error or '')}",
+                "error",
+            )
+        if decision.accepted:
+            extra = ""
+            if decision.subprotocol is not None:
+                extra += f" Subprotocol chosen: <b>{e(decision.subprotocol)}</b>."
+            elif self.request is not None and self.request.subprotocols:
+                extra += " No subprotocol in common: none chosen."
+            for ext in decision.extensions:
+                extra += f" Extension agreed: <b>{e(ext.agreed)}</b>."
+            if kind == "wrong-accept":
+                extra += (
+                    " <b>But this server is faulty:</b> its Sec-WebSocket-Accept is the one made for "
+                    f"another key ({e(_OTHER_KEY)})."
+                )
+            head = callout(
+                f"{badge}<b>Accepted.</b> {e(decision.reason)}.{extra} "
+                f"<span class='wsx-w-dim'>({e(decision.section)})</span>",
+                "ok" if kind == "websocket" else "warn",
+            )
+        else:
+            head = callout(
+                f"{badge}<b>Refused:</b> {e(decision.reason)}. <span "
+                f"class='wsx-w-dim'>({e(decision.section)})</span>"
+                "<br>No WebSocket connection: the server answers with an HTTP error and closes.",
+                "warn" if decision.status == 426 else "error",
+            )
+        return head + check_steps_html(decision.steps, title="The server's checks, in order")
+
+    def _client_html(self) -> str:
+        check = self.check
+        if check is None:
+            if self.response is not None:
+                return callout(
+                    "The client could not send this as a request, so there is nothing for it to check; "
+                    "a real client reading this answer would fail the connection (anything but 101).",
+                    "error",
+                )
+            return ""
+        if check.ok:
+            agreed = f" Subprotocol: <b>{e(check.subprotocol)}</b>." if check.subprotocol else ""
+            for ext in check.extensions:
+                agreed += f" Extension in use: <b>{e(ext.agreed)}</b>."
+            head = callout(
+                f"<b class='wsx-w-big'>✓ Connection open.</b> Every check passed: from the empty line "
+                f"on, both sides speak WebSocket frames on this TCP connection; no more HTTP.{agreed}",
+                "ok",
+            )
+        else:
+            error = check.error
+            rule = error.rule if error is not None else "the check failed"
+            head = callout(
+                f"<b class='wsx-w-big'>✗ The client fails the connection.</b> {e(rule)}<br>It closes the TCP "
+                "connection without sending any WebSocket frame (RFC 6455 §4.1, §7.1.7). A browser "
+                "reports only an error and close code 1006 to the page; it does not show the HTTP status.",
+                "error",
+            )
+        return head + check_steps_html(check.steps, title="The client's checks, in order")
+
+
+def _split_list(text: str) -> list[str]:
+    """Comma-separated form input as a list (the form's own format, not an HTTP header)."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _client_extensions(request: HandshakeRequest) -> list[Extension]:
+    """The Extension objects a client that sent ``request`` checks the answer with."""
+    out: list[Extension] = []
+    for offer in request.extensions:
+        if offer.name.lower() == EXTENSION_NAME and not out:
+            try:
+                out.append(PerMessageDeflate.from_offer(offer))
+            except ValueError:
+                continue
+    return out
+
+
+def _badge(status: int, reason: str) -> str:
+    colour = _STATUS_COLOUR.get(status, "#d93025" if status >= 400 else "#5f6368")
+    return (
+        f"<span class='wsx-w-badge wsx-handshake-status' style='background:{colour};font-size:15px'>"
+        f"{status} {e(reason)}</span>"
+    )
