@@ -204,9 +204,9 @@ class serve:
 
     ``handler(ws)`` runs for each connection after its handshake. ``origins`` is an allow-list (others
     get 403), ``subprotocols`` the server's preference order. ``extensions`` defaults to permessage-
-    deflate when left out; ``None`` or ``[]`` accepts no extension. ``ssl`` is a server :class:`ssl.SSLContext` for wss. ``open_timeout`` drops a client that
-    does not finish its handshake in time (slowloris). ``misbehave`` names entries of
-    :data:`MISBEHAVIOURS` to break rules on purpose.
+    deflate when left out; ``None`` or ``[]`` accepts no extension. ``ssl`` is a server
+    :class:`ssl.SSLContext` for wss. ``open_timeout`` drops a client that does not finish its handshake
+    in time (slowloris). ``misbehave`` names entries of :data:`MISBEHAVIOURS` to break rules on purpose.
     """
 
     def __init__(

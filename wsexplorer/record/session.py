@@ -28,7 +28,16 @@ from ..errors import ParseError, WSExplorerError
 from ..protocol.connection import Connection
 from ..protocol.events import Event
 
-__all__ = ["C2S", "FORMAT_VERSION", "S2C", "Direction", "FrameRecord", "Session", "SessionSummary"]
+__all__ = [
+    "C2S",
+    "FORMAT_VERSION",
+    "S2C",
+    "Direction",
+    "FrameRecord",
+    "Session",
+    "SessionLoader",
+    "SessionSummary",
+]
 
 Direction = Literal[0, 1]
 C2S: Direction = 0  # client to server
@@ -309,13 +318,19 @@ class Session:
                 exts.append(PerMessageDeflateState.from_agreed(element, "server"))
         return response.subprotocol, exts
 
-    def events(self, direction: Direction) -> list[Event]:
-        """Replay the frames of ``direction`` through a fresh receiving connection: the events it saw."""
+    def replay_connection(self, direction: Direction) -> Connection:
+        """A fresh connection set up to receive ``direction``'s frames as the recorded receiver did.
+
+        It has the subprotocol and extensions the recorded handshake agreed on, no size limit, answers
+        nothing (no pongs, no close replies), and counts offsets from the first byte of the TCP stream.
+        Feed it ``stream(direction)[frames_start(direction):]`` to get the receiver's events.
+        """
         receiver: Literal["client", "server"] = "server" if direction == C2S else "client"
-        subprotocol, _ = self.negotiated()
         response = self.response
         negotiated: list[NegotiatedExtension] = []
+        subprotocol = None
         if response is not None and response.status == 101:
+            subprotocol = response.subprotocol
             for element in response.extensions:
                 if element.name.lower() == "permessage-deflate":
                     negotiated.append(PerMessageDeflateState.from_agreed(element, receiver))
@@ -325,12 +340,23 @@ class Session:
             negotiated=negotiated,
             subprotocol=subprotocol,
             max_message_size=None,
+            auto_pong=False,
+            auto_close_reply=False,
         )
-        s = self._streams[direction]
-        if s.frames_from is None:
+        conn._stream_base = self.frames_start(direction) or 0
+        return conn
+
+    def frames_start(self, direction: Direction) -> int | None:
+        """Where frames start in ``direction``'s stream (after the header block), or None if they don't."""
+        return self._streams[direction].frames_from
+
+    def events(self, direction: Direction) -> list[Event]:
+        """Replay the frames of ``direction`` through a fresh receiving connection: the events it saw."""
+        start = self.frames_start(direction)
+        if start is None:
             return []
-        conn._stream_base = s.frames_from  # offsets count from the first byte of the TCP stream
-        conn.receive_data(bytes(s.data[s.frames_from :]))
+        conn = self.replay_connection(direction)
+        conn.receive_data(bytes(self._streams[direction].data[start:]))
         return conn.events()
 
     # -- summaries ----------------------------------------------------------------------------------------
@@ -371,33 +397,9 @@ class Session:
     @classmethod
     def load(cls, path: str | Path) -> Session:
         """Read a session written by :meth:`save`; the frame index is rebuilt from the bytes."""
-        import sys
-
-        with zipfile.ZipFile(path) as z:
-            header = json.loads(z.read("session.json"))
-            if header.get("format") != FORMAT_NAME:
-                raise ValueError(f"{path}: not a wsexplorer session file")
-            if header.get("version") != FORMAT_VERSION:
-                raise ValueError(f"{path}: session format version {header.get('version')} not supported")
-            streams = (z.read("c2s.bin"), z.read("s2c.bin"))
-
-            def col(name: str, code: str) -> array[int]:
-                a = array(code)
-                a.frombytes(z.read(name))
-                if sys.byteorder != "little":
-                    a.byteswap()
-                return a
-
-            dirs = col("chunk_direction.i1", "b")
-            lens = col("chunk_length.u4", "I")
-            times = col("chunk_time_ns.i8", "q")
-        session = cls(header["role"], handshake=header["handshake"], meta=header["meta"])
-        pos = [0, 0]
-        for d, n, t in zip(dirs, lens, times, strict=True):
-            direction: Direction = C2S if d == 0 else S2C
-            session.record(direction, streams[direction][pos[direction] : pos[direction] + n], t)
-            pos[direction] += n
-        return session
+        loader = SessionLoader(path)
+        loader.step(loader.total)
+        return loader.session
 
     def to_dataframe(self) -> Any:
         """One row per frame (both directions, in time order); needs pandas (``pip install pandas``)."""
@@ -536,3 +538,52 @@ class SessionSummary:
 
         rows = "".join(f"<li>{html.escape(line)}</li>" for line in self.text().splitlines())
         return f"<div class='wsx-session-summary'><b>Session summary</b><ul>{rows}</ul></div>"
+
+
+class SessionLoader:
+    """Reads a session file (docs/session-format.md) and replays its chunks into a :class:`Session`
+    a slice at a time, so a big file can load while a notebook stays responsive and shows progress.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        import sys
+
+        with zipfile.ZipFile(path) as z:
+            header = json.loads(z.read("session.json"))
+            if header.get("format") != FORMAT_NAME:
+                raise ValueError(f"{path}: not a wsexplorer session file")
+            if header.get("version") != FORMAT_VERSION:
+                raise ValueError(f"{path}: session format version {header.get('version')} not supported")
+            self._streams = (z.read("c2s.bin"), z.read("s2c.bin"))
+
+            def column(name: str, code: str) -> array[int]:
+                a = array(code)
+                a.frombytes(z.read(name))
+                if sys.byteorder != "little":
+                    a.byteswap()
+                return a
+
+            self._directions = column("chunk_direction.i1", "b")
+            self._lengths = column("chunk_length.u4", "I")
+            self._times = column("chunk_time_ns.i8", "q")
+        self.header: dict[str, Any] = header
+        self.session = Session(header["role"], handshake=header["handshake"], meta=header["meta"])
+        self.done = 0
+        self._pos = [0, 0]
+
+    @property
+    def total(self) -> int:
+        """The number of chunks in the file."""
+        return len(self._times)
+
+    def step(self, count: int) -> int:
+        """Replay up to ``count`` more chunks; return how many are done in all."""
+        streams, session, pos = self._streams, self.session, self._pos
+        stop = min(self.done + count, self.total)
+        for k in range(self.done, stop):
+            d: Direction = C2S if self._directions[k] == 0 else S2C
+            n = self._lengths[k]
+            session.record(d, streams[d][pos[d] : pos[d] + n], self._times[k])
+            pos[d] += n
+        self.done = stop
+        return stop

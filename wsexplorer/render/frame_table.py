@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..codec.frames import Frame, Opcode
+from ..protocol.events import BinaryMessage, ConnectionFailed, TextMessage
 from ..record.session import C2S, S2C, Direction, Session
 
 __all__ = [
@@ -51,6 +52,7 @@ OPCODE_GROUPS: dict[str, tuple[int, ...]] = {
 }
 
 _PREVIEW_BYTES = 48
+_DATA_OPCODES = (Opcode.CONTINUATION, Opcode.TEXT, Opcode.BINARY)
 
 
 def opcode_name(opcode: int) -> str:
@@ -144,16 +146,94 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+class _MessageDecoder:
+    """The messages of one direction of a session that negotiated permessage-deflate, learnt by
+    replaying its frames through a receiving :class:`~wsexplorer.protocol.connection.Connection`
+    as far as a table needs, so compressed frames can show their inflated text (RFC 7692 §7.2.2).
+
+    Incremental: a session only grows, so each call feeds only the frames not fed yet. The
+    connection keeps the deflate context (context takeover) from one call to the next.
+    """
+
+    def __init__(self, session: Session, direction: Direction, offsets: Any) -> None:
+        self.session = session
+        self.direction = direction
+        self.offsets = offsets  # the direction's frame offsets (grows with the session)
+        self.connection = session.replay_connection(direction)  # its offsets count from the stream start
+        self.fed = 0  # frames fed so far
+        self.wanted = 0  # frames a table asked for (fed by step() when they were too many at once)
+        self.previews: dict[int, str] = {}  # frame index -> what its message says
+        self.failure: str | None = None
+        self._data = b""  # the direction's bytes, re-read when frames beyond them are needed
+
+    @property
+    def behind(self) -> bool:
+        return self.failure is None and self.fed < self.wanted
+
+    def preview(self, index: int, frame_end: int, limit: int | None = None) -> str | None:
+        """What the message holding frame ``index`` says, once known (None: not known yet, or never).
+
+        With ``limit``, at most that many frames are fed now; further ones wait for :meth:`step`.
+        """
+        if index >= self.fed and self.failure is None:
+            if limit is not None and index + 1 - self.fed > limit:
+                self.wanted = max(self.wanted, index + 1)
+                return None
+            self._feed(index + 1, frame_end)
+        # A fragment's message completes with a later frame: feed on until it does.
+        while index not in self.previews and self.failure is None and self.fed < len(self.offsets):
+            if limit is not None and self.fed - index >= limit:
+                self.wanted = max(self.wanted, self.fed + 16)
+                return None
+            self._feed(min(self.fed + 16, len(self.offsets)), frame_end)
+        return self.previews.get(index)
+
+    def step(self, count: int, frame_end: int) -> None:
+        """Feed up to ``count`` more of the frames asked for."""
+        if self.behind:
+            self._feed(min(self.fed + count, self.wanted), frame_end)
+
+    def _feed(self, stop: int, frame_end: int) -> None:
+        offsets = self.offsets
+        first = self.fed
+        start_offset = int(offsets[first])
+        end_offset = int(offsets[stop]) if stop < len(offsets) else frame_end
+        if end_offset > len(self._data):
+            self._data = self.session.stream(self.direction)
+        self.fed = stop
+        self.connection.receive_data(self._data[start_offset:end_offset])
+        fresh = dict(zip(offsets[first:stop].tolist(), range(first, stop), strict=True))
+        for event in self.connection.events():
+            if isinstance(event, (TextMessage, BinaryMessage)):
+                message = event.message
+                if message.is_text:
+                    text = message.text
+                    shown = repr(text[:_PREVIEW_BYTES]) + ("…" if len(text) > _PREVIEW_BYTES else "")
+                else:
+                    shown = message.payload[:_PREVIEW_BYTES].hex(" ")
+                count = len(message.offsets)
+                for k, offset in enumerate(message.offsets):
+                    i = fresh.get(offset)
+                    if i is None:  # a fragment fed by an earlier call
+                        i = int(np.searchsorted(offsets, offset))
+                    part = f" [{k + 1}/{count}]" if count > 1 else ""
+                    self.previews[i] = f"inflated{part} {shown}"
+            elif isinstance(event, ConnectionFailed):
+                self.failure = str(event.error)
+
+
 class FrameIndex:
     """Both directions' frame columns merged in time order, refreshed when the session grows.
 
     Columns (numpy arrays, one entry per frame): ``direction`` (0/1), ``index`` (within its
     direction), ``t_ns``, ``opcode``, ``fin``, ``rsv1``, ``masked``, ``payload_length``,
-    ``wire_length``. ``t0_ns`` is the time of the session's first recorded byte.
+    ``wire_length``. ``t0_ns`` is the time of the session's first recorded byte; ``version`` grows by
+    one each time :meth:`update` re-reads the columns.
     """
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.version = 0
         self._counts = (-1, -1)
         self.t0_ns = 0
         self.direction: Any = np.zeros(0, np.int8)
@@ -165,6 +245,10 @@ class FrameIndex:
         self.masked: Any = np.zeros(0, bool)
         self.payload_length: Any = np.zeros(0, np.int64)
         self.wire_length: Any = np.zeros(0, np.int64)
+        self._offsets: list[Any] = [np.zeros(0, np.int64), np.zeros(0, np.int64)]
+        self._ends: list[int] = [0, 0]
+        self._decoders: dict[int, _MessageDecoder] = {}
+        self._deflate: bool | None = None  # did the handshake agree on permessage-deflate?
         self.update()
 
     def __len__(self) -> int:
@@ -177,7 +261,14 @@ class FrameIndex:
         if counts == self._counts:
             return False
         self._counts = counts
+        self.version += 1
         cols = [s.frame_columns(d) for d in (C2S, S2C)]
+        for d in (C2S, S2C):
+            offsets = cols[d]["offset"]
+            self._offsets[d] = offsets
+            self._ends[d] = int(offsets[-1] + cols[d]["wire_length"][-1]) if len(offsets) else 0
+            if d in self._decoders:
+                self._decoders[d].offsets = offsets
         direction = np.concatenate(
             [np.zeros(counts[0], np.int8), np.ones(counts[1], np.int8)],
         )
@@ -194,9 +285,7 @@ class FrameIndex:
         self.t0_ns = first[3] if first is not None else int(self.t_ns[0]) if len(self.t_ns) else 0
         return True
 
-    def select(
-        self, directions: Iterable[int] | None = None, opcodes: Iterable[int] | None = None
-    ) -> Any:
+    def select(self, directions: Iterable[int] | None = None, opcodes: Iterable[int] | None = None) -> Any:
         """Positions (into the merged columns) of the frames that pass both filters; None: no filter."""
         keep = np.ones(len(self), bool)
         if directions is not None:
@@ -205,8 +294,53 @@ class FrameIndex:
             keep &= np.isin(self.opcode, np.fromiter(opcodes, np.int64))
         return np.flatnonzero(keep)
 
-    def rows(self, positions: Any, start: int = 0, stop: int | None = None) -> list[Row]:
-        """Rows for ``positions[start:stop]``: one frame parse per row, none for the rest."""
+    def _message_preview(self, direction: Direction, index: int, limit: int | None) -> str | None:
+        """The inflated message of a data frame, when the session negotiated permessage-deflate."""
+        if self._deflate is None:
+            response = self.session.response
+            if response is None:
+                return None  # no answer yet (a live connection still opening)
+            self._deflate = response.status == 101 and any(
+                e.name.lower() == "permessage-deflate" for e in response.extensions
+            )
+        if not self._deflate:
+            return None
+        decoder = self._decoders.get(direction)
+        if decoder is None:
+            decoder = _MessageDecoder(self.session, direction, self._offsets[direction])
+            self._decoders[direction] = decoder
+        return decoder.preview(index, self._ends[direction], limit)
+
+    def group_counts(self, directions: Iterable[int] | None = None) -> dict[str, int]:
+        """How many frames of each :data:`OPCODE_GROUPS` group, in ``directions`` (None: both)."""
+        opcode = self.opcode
+        if directions is not None:
+            opcode = opcode[np.isin(self.direction, np.fromiter(directions, np.int64))]
+        per_opcode = np.bincount(opcode, minlength=16)
+        return {name: int(per_opcode[list(codes)].sum()) for name, codes in OPCODE_GROUPS.items()}
+
+    @property
+    def decode_pending(self) -> bool:
+        """True when rows asked for inflated previews that :meth:`decode_step` has not produced yet."""
+        return any(decoder.behind for decoder in self._decoders.values())
+
+    def decode_step(self, frames: int = 2000) -> bool:
+        """Inflate up to ``frames`` more frames per direction toward what rows asked for; True if
+        more remain. Lets a widget spread a big session's decoding over several loop iterations."""
+        for d, decoder in self._decoders.items():
+            decoder.step(frames, self._ends[d])
+        return self.decode_pending
+
+    def rows(
+        self, positions: Any, start: int = 0, stop: int | None = None, *, decode_limit: int | None = None
+    ) -> list[Row]:
+        """Rows for ``positions[start:stop]``: one frame parse per row, none for the rest.
+
+        In a session that negotiated permessage-deflate, data frames show their inflated message,
+        which needs every earlier frame of that direction replayed (once: it is cached). With
+        ``decode_limit``, at most that many frames are replayed now; rows further on show the
+        compressed bytes until :meth:`decode_step` has caught up.
+        """
         out: list[Row] = []
         window = positions[start:stop]
         first = start if start >= 0 else max(len(positions) + start, 0)
@@ -215,6 +349,7 @@ class FrameIndex:
             i = int(self.index[p])
             frame = self.session.frame(d, i).frame
             t = int(self.t_ns[p])
+            shown = self._message_preview(d, i, decode_limit) if frame.opcode in _DATA_OPCODES else None
             out.append(
                 Row(
                     position=first + k,
@@ -230,7 +365,7 @@ class FrameIndex:
                     masked=bool(self.masked[p]),
                     payload_length=int(self.payload_length[p]),
                     wire_length=int(self.wire_length[p]),
-                    preview=preview(frame),
+                    preview=_clip(shown, 40) if shown is not None else preview(frame),
                 )
             )
         return out

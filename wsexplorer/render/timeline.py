@@ -10,6 +10,9 @@ close, nothing leaks).
 
 from __future__ import annotations
 
+import html
+import io
+import math
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +25,15 @@ from .frame_table import DIRECTION_ARROWS, OPCODE_GROUPS, FrameIndex
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["OPCODE_COLORS", "decimate", "figure_png", "ping_round_trips", "timeline_figure"]
+__all__ = [
+    "OPCODE_COLORS",
+    "Timeline",
+    "decimate",
+    "figure_png",
+    "legend_html",
+    "ping_round_trips",
+    "timeline_figure",
+]
 
 #: One colour per opcode group, shared by the timeline's legend.
 OPCODE_COLORS = {
@@ -71,11 +82,17 @@ def ping_round_trips(index: FrameIndex) -> tuple[Any, Any]:
     waiting: dict[tuple[int, bytes], deque[int]] = {}
     sent: list[int] = []
     rtts: list[int] = []
-    for p in positions.tolist():
-        d = int(index.direction[p])
-        t = int(index.t_ns[p])
-        payload = index.session.frame(C2S if d == 0 else S2C, int(index.index[p])).frame.payload
-        if index.opcode[p] == Opcode.PING:
+    ping = int(Opcode.PING)
+    frame = index.session.frame
+    columns = (
+        index.direction[positions],
+        index.index[positions],
+        index.t_ns[positions],
+        index.opcode[positions],
+    )
+    for d, i, t, op in zip(*(c.tolist() for c in columns), strict=True):
+        payload = frame(C2S if d == 0 else S2C, i).frame.payload
+        if op == ping:
             waiting.setdefault((d, payload), deque()).append(t)
         else:
             queue = waiting.get((1 - d, payload))
@@ -86,12 +103,252 @@ def ping_round_trips(index: FrameIndex) -> tuple[Any, Any]:
     return np.asarray(sent, np.int64), np.asarray(rtts, np.int64)
 
 
-def _group_of(opcode: Any) -> Any:
-    """Group name per opcode, as an array of strings."""
-    names = np.full(len(opcode), "reserved", dtype=object)
-    for name, codes in OPCODE_GROUPS.items():
-        names[np.isin(opcode, codes)] = name
-    return names
+_GROUP_NAMES = tuple(OPCODE_COLORS)
+_GROUP_OF_OPCODE = np.array(
+    [next(k for k, name in enumerate(_GROUP_NAMES) if op in OPCODE_GROUPS[name]) for op in range(16)], np.int8
+)
+
+
+class Timeline:
+    """A timeline figure built once and redrawn with new data: frames over time (marker: direction,
+    colour: opcode, height: payload length), wire bytes per second each way, and ping round trips.
+
+    Building axes, ticks and legends is most of matplotlib's cost for a small session, so a widget keeps
+    one :class:`Timeline` and calls :meth:`update` (which only replaces the data and the limits)
+    for each redraw. At most ``max_points`` frame markers are drawn (see :func:`decimate`).
+    ``legend=False`` leaves the legends out (a widget can show them in HTML: :data:`OPCODE_COLORS`);
+    matplotlib's legends cost about as much to draw as the rest of the figure.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_points: int = 5000,
+        width: float = 10.0,
+        height: float = 6.5,
+        dpi: int = 96,
+        legend: bool = True,
+    ) -> None:
+        from matplotlib.figure import Figure
+        from matplotlib.lines import Line2D
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+        self.max_points = max_points
+        self.shown = 0
+        self._canvas: Any = None
+        self._background: Any = None
+        self._background_key: tuple[tuple[float, ...], ...] | None = None
+        self._rtt_key: tuple[FrameIndex, int] | None = None
+        self._rtt: tuple[Any, Any] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        # A fixed layout: constrained layout would measure every label at each draw.
+        fig = Figure(figsize=(width, height), dpi=dpi)
+        fig.subplots_adjust(left=0.08, right=0.985, top=0.88 if legend else 0.93, bottom=0.08, hspace=0.4)
+        ax_frames, ax_rate, ax_rtt = fig.subplots(3, 1, sharex=True, height_ratios=(3.0, 1.3, 1.3))
+        self.figure: Figure = fig
+        self.axes = (ax_frames, ax_rate, ax_rtt)
+        self._title = fig.suptitle("", fontsize=11, x=0.08, ha="left")
+
+        empty = np.zeros((0, 2))
+        self._markers: dict[tuple[int, str], Any] = {}
+        for d in (C2S, S2C):
+            for name, color in OPCODE_COLORS.items():
+                control = name in ("close", "ping", "pong", "reserved")
+                self._markers[d, name] = ax_frames.scatter(
+                    empty[:, 0],
+                    empty[:, 1],
+                    s=26 if control else 14,
+                    marker=_MARKERS[d],
+                    color=color,
+                    alpha=0.9 if control else 0.7,
+                    linewidths=0,
+                    zorder=3 if control else 2,
+                )
+        ax_frames.set_yscale("symlog", linthresh=1)
+        ax_frames.yaxis.set_major_formatter(FuncFormatter(_bytes_label))
+        ax_frames.set_ylabel("payload length (bytes)")
+        ax_frames.grid(True, alpha=0.3)
+        handles = [
+            Line2D([], [], marker="s", linestyle="", color=color, label=name)
+            for name, color in OPCODE_COLORS.items()
+        ] + [
+            Line2D([], [], marker=_MARKERS[d], linestyle="", color="#5f6368", label=DIRECTION_ARROWS[d])
+            for d in (C2S, S2C)
+        ]
+        if legend:
+            ax_frames.legend(
+                handles=handles,
+                loc="lower left",
+                bbox_to_anchor=(0.0, 1.0),
+                ncols=len(handles),
+                fontsize=8,
+                frameon=False,
+                borderaxespad=0.2,
+                handletextpad=0.1,
+                columnspacing=1.0,
+            )
+
+        self._rates = [
+            ax_rate.stairs(
+                [0.0],
+                [0.0, 1.0],
+                color=_DIRECTION_COLORS[d],
+                fill=False,
+                baseline=None,
+                label=f"{DIRECTION_ARROWS[d]} wire bytes/s",
+            )
+            for d in (C2S, S2C)
+        ]
+        ax_rate.set_ylabel("bytes/s")
+        ax_rate.yaxis.set_major_locator(MaxNLocator(3))
+        ax_rate.yaxis.set_major_formatter(FuncFormatter(_bytes_label))
+        ax_rate.grid(True, alpha=0.3)
+        if legend:
+            ax_rate.legend(
+                loc="lower left",
+                bbox_to_anchor=(0.0, 1.0),
+                ncols=2,
+                fontsize=8,
+                frameon=False,
+                borderaxespad=0.2,
+            )
+
+        (self._rtt_line,) = ax_rtt.plot(
+            [], [], marker="o", markersize=4, color=OPCODE_COLORS["ping"], linewidth=1
+        )
+        self._rtt_title = ax_rtt.text(
+            0.005, 0.96, "", fontsize=9, ha="left", va="top", transform=ax_rtt.transAxes, zorder=4
+        )
+        self._no_rtt = ax_rtt.text(
+            0.5,
+            0.5,
+            "no ping answered by a pong",
+            ha="center",
+            va="center",
+            color="#80868b",
+            transform=ax_rtt.transAxes,
+        )
+        ax_rtt.set_ylabel("RTT (ms)")
+        ax_rtt.yaxis.set_major_locator(MaxNLocator(3))
+        ax_rtt.set_xlabel("time since the first byte (s)")
+        ax_rtt.grid(True, alpha=0.3)
+
+    def update(self, session: Session | FrameIndex, *, title: str | None = None) -> Figure:
+        """Replace the data with the session's (all of it, decimated); returns the figure."""
+        index = session if isinstance(session, FrameIndex) else FrameIndex(session)
+        index.update()
+        ax_frames, ax_rate, ax_rtt = self.axes
+        n = len(index)
+        t = (index.t_ns - index.t0_ns) / 1e9
+        size = index.payload_length
+        groups = _GROUP_OF_OPCODE[index.opcode]  # index into _GROUP_NAMES
+
+        # Control frames are few and tell the story (pings, closes): kept whole when they fit.
+        control = np.isin(index.opcode, (0x8, 0x9, 0xA)) | (groups == _GROUP_NAMES.index("reserved"))
+        budget_control = min(int(control.sum()), self.max_points // 4)
+        picks = [np.zeros(0, np.int64)]
+        for mask, budget in ((control, budget_control), (~control, self.max_points - budget_control)):
+            where = np.flatnonzero(mask)
+            for d in (C2S, S2C):
+                sub = where[index.direction[where] == d]
+                share = budget // 2 + (budget % 2 if d == C2S else 0)
+                picks.append(sub[decimate(t[sub], size[sub], share)])
+        keep = np.concatenate(picks)
+        self.shown = 0
+        for (way, name), markers in self._markers.items():
+            sel = keep[(index.direction[keep] == way) & (groups[keep] == _GROUP_NAMES.index(name))]
+            markers.set_offsets(np.column_stack([t[sel], size[sel]]))
+            self.shown += len(sel)
+        duration = float(t.max()) if n else 0.0
+        # Limits move in steps (1, 1.2, 1.5, 2, 2.5...): while they stay, png() reuses the axes it drew.
+        right = _nice_ceiling(max(duration * 1.02, 1e-3))
+        ax_frames.set_xlim(-0.01 * right, right)
+        ax_frames.set_ylim(-0.3, _nice_ceiling(max(float(size.max()) * 3 if n else 10.0, 10.0)))
+        note = f"{n:,} frames" + (f", {self.shown:,} drawn (decimated)" if self.shown < n else "")
+        where_to = index.session.meta.get("url") or index.session.meta.get("server") or ""
+        self._title.set_text(title or f"Frames over time — {note}" + (f" — {where_to}" if where_to else ""))
+
+        # Throughput: every frame counted, binned in time.
+        nbins = int(min(200, max(10, n // 20)))
+        edges = np.linspace(0.0, max(duration, 1e-3), nbins + 1)
+        top = 0.0
+        for d, steps in zip((C2S, S2C), self._rates, strict=True):
+            sel = index.direction == d
+            counts, _ = np.histogram(t[sel], bins=edges, weights=index.wire_length[sel])
+            rate = counts / np.diff(edges)
+            steps.set_data(rate, edges)
+            top = max(top, float(rate.max()))
+        ax_rate.set_ylim(0, _nice_ceiling(top * 1.1) if top > 0 else 1.0)
+
+        # Ping round trips.
+        if self._rtt_key != (index, index.version):  # parses every ping and pong: cached
+            self._rtt = ping_round_trips(index)
+            self._rtt_key = (index, index.version)
+        sent, rtts = self._rtt
+        pick = decimate(sent, rtts, max(self.max_points // 4, 2))
+        self._rtt_line.set_data((sent[pick] - index.t0_ns) / 1e9, rtts[pick] / 1e6)
+        self._no_rtt.set_visible(not len(rtts))
+        if len(rtts):
+            self._rtt_title.set_text(f"ping round trips: {len(rtts)}, median {np.median(rtts) / 1e6:.3g} ms")
+            ax_rtt.set_ylim(0, _nice_ceiling(max(float(rtts.max()) / 1e6 * 1.2, 1e-3)))
+        else:
+            self._rtt_title.set_text("")
+            ax_rtt.set_ylim(0, 1)
+        return self.figure
+
+    def _overlay(self) -> list[Any]:
+        """What changes with the data: drawn over the cached axes by :meth:`png`."""
+        return [
+            *self._markers.values(),
+            *self._rates,
+            self._rtt_line,
+            self._title,
+            self._rtt_title,
+            self._no_rtt,
+        ]
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes, fast for a redraw: the axes, ticks and labels are drawn once per
+        set of axis limits and kept as a bitmap; only the data (and titles) are drawn over it."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from PIL import Image
+
+        if self._canvas is None:
+            self._canvas = FigureCanvasAgg(self.figure)
+        canvas = self._canvas
+        overlay = self._overlay()
+        key = tuple(ax.get_xlim() + ax.get_ylim() for ax in self.axes)
+        if key != self._background_key:
+            shown = [artist.get_visible() for artist in overlay]
+            for artist in overlay:
+                artist.set_visible(False)
+            try:
+                canvas.draw()
+            finally:
+                for artist, visible in zip(overlay, shown, strict=True):
+                    artist.set_visible(visible)
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._background_key = key
+        else:
+            canvas.restore_region(self._background)
+        renderer = canvas.get_renderer()
+        for artist in overlay:
+            if artist.get_visible():
+                artist.draw(renderer)
+        width, height = canvas.get_width_height(physical=True)
+        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buf = io.BytesIO()
+        image.save(buf, format="png", compress_level=1)
+        return buf.getvalue()
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is >= ``value`` > 0."""
+    exponent = math.floor(math.log10(value))
+    for step in (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        nice = step * 10.0**exponent
+        if nice >= value * (1 - 1e-12):
+            return nice
+    return 10.0 ** (exponent + 1)
 
 
 def timeline_figure(
@@ -102,129 +359,28 @@ def timeline_figure(
     height: float = 6.5,
     title: str | None = None,
 ) -> Figure:
-    """Frames over time (marker: direction, colour: opcode, height: payload length), bytes per second
-    each way, and ping round-trip times. At most ``max_points`` frame markers are drawn.
+    """A new timeline :class:`~matplotlib.figure.Figure` of the session (see :class:`Timeline`):
+    frames over time, bytes per second each way, ping round trips; at most ``max_points`` markers.
     """
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.ticker import FuncFormatter
+    return Timeline(max_points=max_points, width=width, height=height).update(session, title=title)
 
-    index = session if isinstance(session, FrameIndex) else FrameIndex(session)
-    index.update()
-    n = len(index)
-    t = (index.t_ns - index.t0_ns) / 1e9
-    size = index.payload_length
-    groups = _group_of(index.opcode)
 
-    # A fixed layout: constrained layout would measure every label first and double the drawing time.
-    fig = Figure(figsize=(width, height))
-    fig.subplots_adjust(left=0.08, right=0.985, top=0.88, bottom=0.08, hspace=0.4)
-    ax_frames, ax_rate, ax_rtt = fig.subplots(3, 1, sharex=True, height_ratios=(3.0, 1.3, 1.3))
-
-    # Control frames are few and tell the story (pings, closes): keep them whole when they fit.
-    control = np.isin(index.opcode, (0x8, 0x9, 0xA)) | (groups == "reserved")
-    shown = 0
-    budget_control = min(int(control.sum()), max_points // 4)
-    picks = []
-    for mask, budget in ((control, budget_control), (~control, max_points - budget_control)):
-        where = np.flatnonzero(mask)
-        for d in (C2S, S2C):
-            sub = where[index.direction[where] == d]
-            picks.append(sub[decimate(t[sub], size[sub], budget // 2 + (budget % 2 if d == C2S else 0))])
-    keep = np.sort(np.concatenate(picks)) if picks else np.zeros(0, np.int64)
-    for d in (C2S, S2C):
-        for name, color in OPCODE_COLORS.items():
-            sel = keep[(index.direction[keep] == d) & (groups[keep] == name)]
-            if not len(sel):
-                continue
-            ax_frames.scatter(
-                t[sel],
-                size[sel],
-                s=14,
-                marker=_MARKERS[d],
-                color=color,
-                alpha=0.75,
-                linewidths=0,
-            )
-            shown += len(sel)
-    ax_frames.set_yscale("symlog", linthresh=1)
-    ax_frames.yaxis.set_major_formatter(FuncFormatter(_bytes_label))
-    ax_frames.set_ylim(bottom=-0.3, top=max(float(size.max()) * 3 if n else 10.0, 10.0))
-    ax_frames.set_ylabel("payload length (bytes)")
-    ax_frames.grid(True, alpha=0.3)
-    present = [name for name in OPCODE_COLORS if (groups == name).any()]
-    handles = [
-        Line2D([], [], marker="s", linestyle="", color=OPCODE_COLORS[name], label=name) for name in present
-    ] + [
-        Line2D([], [], marker=_MARKERS[d], linestyle="", color="#5f6368", label=DIRECTION_ARROWS[d])
+def legend_html() -> str:
+    """The timeline's legends as HTML (for :class:`Timeline` drawn with ``legend=False``)."""
+    items = [
+        f'<span style="color:{color}">&#9632;</span>&nbsp;{html.escape(name)}'
+        for name, color in OPCODE_COLORS.items()
+    ]
+    items += [f"{'&#9650;' if d == C2S else '&#9660;'}&nbsp;{DIRECTION_ARROWS[d]}" for d in (C2S, S2C)]
+    items += [
+        f'<span style="color:{_DIRECTION_COLORS[d]}">&#8212;</span>&nbsp;{DIRECTION_ARROWS[d]} wire bytes/s'
         for d in (C2S, S2C)
     ]
-    ax_frames.legend(
-        handles=handles,
-        loc="lower left",
-        bbox_to_anchor=(0.0, 1.0),
-        ncols=len(handles) or 1,
-        fontsize=8,
-        frameon=False,
-        borderaxespad=0.2,
+    return (
+        '<div class="wsx-timeline-legend" style="font-size:12px; display:flex; flex-wrap:wrap; gap:4px 14px">'
+        + "".join(f"<span>{item}</span>" for item in items)
+        + "</div>"
     )
-    note = f"{n:,} frames" + (f", {shown:,} drawn (decimated)" if shown < n else "")
-    where_to = index.session.meta.get("url") or index.session.meta.get("server") or ""
-    fig.suptitle(
-        title or f"Frames over time — {note}" + (f" — {where_to}" if where_to else ""),
-        fontsize=11,
-        x=0.08,
-        ha="left",
-    )
-
-    # Throughput: every frame counted, binned in time.
-    duration = float(t.max()) if n else 0.0
-    nbins = int(min(200, max(10, n // 20)))
-    edges = np.linspace(0.0, max(duration, 1e-6), nbins + 1)
-    widths = np.diff(edges)
-    for d in (C2S, S2C):
-        sel = index.direction == d
-        counts, _ = np.histogram(t[sel], bins=edges, weights=index.wire_length[sel])
-        ax_rate.stairs(
-            counts / widths,
-            edges,
-            color=_DIRECTION_COLORS[d],
-            fill=False,
-            baseline=None,
-            label=f"{DIRECTION_ARROWS[d]} wire bytes/s",
-        )
-    ax_rate.set_ylabel("bytes/s")
-    ax_rate.grid(True, alpha=0.3)
-    ax_rate.yaxis.set_major_formatter(FuncFormatter(_bytes_label))
-    ax_rate.set_ylim(bottom=0)
-    ax_rate.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, fontsize=8, frameon=False,
-                   borderaxespad=0.2)
-
-    # Ping round trips.
-    sent, rtts = ping_round_trips(index)
-    if len(rtts):
-        pick = decimate(sent, rtts, max(max_points // 4, 2))
-        ax_rtt.plot(
-            (sent[pick] - index.t0_ns) / 1e9,
-            rtts[pick] / 1e6,
-            marker="o",
-            markersize=4,
-            color=OPCODE_COLORS["ping"],
-            linewidth=1,
-        )
-        ax_rtt.set_ylim(bottom=0)
-        ax_rtt.set_title(
-            f"ping round trips: {len(rtts)}, median {np.median(rtts) / 1e6:.3g} ms",
-            fontsize=9,
-            loc="left",
-        )
-    else:
-        ax_rtt.text(0.5, 0.5, "no ping answered by a pong", ha="center", va="center", color="#80868b",
-                    transform=ax_rtt.transAxes)
-    ax_rtt.set_ylabel("RTT (ms)")
-    ax_rtt.set_xlabel("time since the first byte (s)")
-    ax_rtt.grid(True, alpha=0.3)
-    return fig
 
 
 def _bytes_label(value: float, _pos: object = None) -> str:
@@ -238,8 +394,6 @@ def _bytes_label(value: float, _pos: object = None) -> str:
 
 def figure_png(fig: Figure, *, dpi: int = 96) -> bytes:
     """The figure as PNG bytes (for an ``ipywidgets.Image`` or a file)."""
-    import io
-
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buf.getvalue()
