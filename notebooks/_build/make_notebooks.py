@@ -242,12 +242,15 @@ def tour() -> list[Cell]:
             print("server:", server.url, "| negotiated extensions:", ws.session.meta["extensions"])
             """
         ),
-        md("Connect to the same server from a widget, send your own messages, ping it, close it:"),
+        md(
+            "Now from a widget: send your own messages, ping, close. Without a URL it starts its own local "
+            "echo server, which stays up as long as the widget does:"
+        ),
         widget(
             """
             from wsexplorer.widgets import LiveConnection
 
-            LiveConnection(url=server.url)
+            LiveConnection()
             """
         ),
         md(
@@ -1143,12 +1146,16 @@ def live() -> list[Cell]:
                 print(f"{(record.t_ns - t0) / 1e6:8.3f} ms  {record.direction_name:15} {record.frame}")
             """
         ),
-        md("The same connection in a widget: send your own messages, ping, close."),
+        md(
+            "The same kind of connection in a widget: send your own messages, ping, close. Without a URL "
+            "the widget starts its own local echo server, which stays up as long as the widget does "
+            "(give it `url=...` to talk to another server)."
+        ),
         widget(
             """
             from wsexplorer.widgets import LiveConnection
 
-            LiveConnection(url=server.url)
+            LiveConnection()
             """
         ),
         md(
