@@ -146,7 +146,8 @@ def _open_and_run(page: object, base: str, notebook: str) -> None:
     page.wait_for_function(  # type: ignore[attr-defined]
         "() => { const w = window.jupyterapp.shell.currentWidget;"
         " const k = w.sessionContext.session && w.sessionContext.session.kernel;"
-        " const busy = [...document.querySelectorAll('.jp-InputPrompt')].some(e => e.textContent.includes('*'));"
+        " const prompts = [...document.querySelectorAll('.jp-InputPrompt')];"
+        " const busy = prompts.some(e => e.textContent.includes('*'));"
         " return k && k.status === 'idle' && !busy; }",
         timeout=120_000,
         polling=500,
