@@ -191,3 +191,13 @@ async def test_works_inside_a_running_loop_like_a_kernel() -> None:
     await ws.close()
     await server.close()
     assert asyncio.get_running_loop() is loop
+
+
+async def test_extension_given_as_one_string() -> None:
+    async with (
+        serve_echo(extensions="permessage-deflate") as server,
+        connect(server.url, extensions="permessage-deflate") as ws,
+    ):
+        await ws.send("z" * 200)
+        assert await ws.recv() == "z" * 200
+        assert ws.extensions

@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any
 
 from ..codec.accept import accept_key
-from ..codec.deflate import PerMessageDeflate
+from ..codec.deflate import PerMessageDeflate, as_extension
 from ..codec.extensions import Extension
 from ..codec.negotiation import ServerPolicy
 from ..errors import ConnectionClosed
@@ -217,7 +217,7 @@ class serve:
         *,
         subprotocols: Sequence[str] = (),
         origins: Sequence[str] | None = None,
-        extensions: Sequence[Extension | str] | None = _DEFAULT,
+        extensions: Sequence[Extension | str] | Extension | str | None = _DEFAULT,
         ssl: ssl_module.SSLContext | None = None,
         max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
         open_timeout: float | None = 10.0,
@@ -228,10 +228,10 @@ class serve:
         unknown = set(misbehave) - set(MISBEHAVIOURS)
         if unknown:
             raise ValueError(f"unknown misbehaviour {sorted(unknown)}: choose from {sorted(MISBEHAVIOURS)}")
-        from ..codec.deflate import as_extension
-
         if extensions is _DEFAULT:
             exts: list[Extension] = [PerMessageDeflate()]
+        elif isinstance(extensions, (str, Extension)):
+            exts = [as_extension(extensions)]
         else:
             exts = [as_extension(e) for e in (extensions or ())]
         self._server = Server(

@@ -82,7 +82,8 @@ class WebSocket(asyncio.Protocol):
         self._keepalive: asyncio.Task[None] | None = None
         self._handshake_error: WSExplorerError | None = None
         self.failure: WSExplorerError | None = None
-        self.on_event: Callable[[Event], None] | None = None
+        self._on_event: Callable[[Event], None] | None = None
+        connection.frame_events = False  # the session has every frame; events per frame only on demand
         self.local_address: Any = None
         self.remote_address: Any = None
         self._eof = False
@@ -90,6 +91,16 @@ class WebSocket(asyncio.Protocol):
         self._half_closed = False
 
     # -- public state --------------------------------------------------------------------------------
+
+    @property
+    def on_event(self) -> Callable[[Event], None] | None:
+        """A callback for every protocol event, frames as they come included (set by widgets)."""
+        return self._on_event
+
+    @on_event.setter
+    def on_event(self, callback: Callable[[Event], None] | None) -> None:
+        self._on_event = callback
+        self.connection.frame_events = callback is not None
 
     @property
     def state(self) -> State:
@@ -206,8 +217,8 @@ class WebSocket(asyncio.Protocol):
                 self.failure = event.error  # type: ignore[attr-defined]
             elif kind is ClosedEvent:
                 self._wake_reader()
-            if self.on_event is not None:
-                self.on_event(event)
+            if self._on_event is not None:
+                self._on_event(event)
         if self._paused_reading is False and len(self._messages) > _HIGH_WATER and self.transport:
             self.transport.pause_reading()
             self._paused_reading = True

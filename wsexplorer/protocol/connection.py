@@ -72,7 +72,8 @@ class Connection:
 
     For exploring how peers react, three knobs break the rules on purpose when changed: ``auto_pong``
     (answer pings, §5.5.2), ``auto_close_reply`` (echo a close frame, §5.5.1) and ``mask_outgoing``
-    (default: mask if and only if we are the client, §5.1).
+    (default: mask if and only if we are the client, §5.1). ``frame_events=False`` skips the per-frame
+    :class:`~wsexplorer.protocol.events.FrameReceived` events when nobody shows frames as they come.
     """
 
     def __init__(
@@ -94,6 +95,7 @@ class Connection:
         auto_pong: bool = True,
         auto_close_reply: bool = True,
         mask_outgoing: bool | None = None,
+        frame_events: bool = True,
     ) -> None:
         if role not in ("client", "server"):
             raise ValueError(f"role must be 'client' or 'server', not {role!r}")
@@ -103,13 +105,14 @@ class Connection:
         self.max_frame_size = max_message_size if max_frame_size is None else max_frame_size
         self._rng = rng
         self.auto_pong = auto_pong
+        self.frame_events = frame_events
         self.auto_close_reply = auto_close_reply
         self.mask_outgoing = role == "client" if mask_outgoing is None else mask_outgoing
         self._extensions: list[Extension] = [as_extension(e) for e in extensions]
         self.policy = policy if policy is not None else ServerPolicy()
         self.state = State.CONNECTING
-        self.request: HandshakeRequest | None = None
-        self.response: HandshakeResponse | None = None
+        self._request: HandshakeRequest | bytes | None = None
+        self._response: HandshakeResponse | bytes | None = None
         self.subprotocol: str | None = subprotocol
         self.negotiated: tuple[NegotiatedExtension, ...] = tuple(negotiated)
         self.failure: WSExplorerError | None = None
@@ -146,6 +149,28 @@ class Connection:
         return f"<Connection {self.role} {self.state.value}{extra}>"
 
     # -- public state ------------------------------------------------------------------------------
+
+    @property
+    def request(self) -> HandshakeRequest | None:
+        """The opening handshake's request (sent by a client, received by a server)."""
+        if isinstance(self._request, bytes):
+            return HandshakeRequest.parse(self._request)  # parsed again on demand, see _open
+        return self._request
+
+    @request.setter
+    def request(self, value: HandshakeRequest | None) -> None:
+        self._request = value
+
+    @property
+    def response(self) -> HandshakeResponse | None:
+        """The opening handshake's response (received by a client, sent by a server)."""
+        if isinstance(self._response, bytes):
+            return HandshakeResponse.parse(self._response)
+        return self._response
+
+    @response.setter
+    def response(self, value: HandshakeResponse | None) -> None:
+        self._response = value
 
     @property
     def close_code(self) -> int | None:
@@ -378,6 +403,12 @@ class Connection:
         self.state = next_state(self.state, "handshake failed")
 
     def _open(self, negotiated: tuple[NegotiatedExtension, ...]) -> None:
+        # An open connection keeps its handshake as bytes only: the parsed objects (a field per line)
+        # would cost kilobytes per idle connection, and are rebuilt on demand.
+        if self._request is not None and not isinstance(self._request, bytes):
+            self._request = bytes(self._request)
+        if self._response is not None and not isinstance(self._response, bytes):
+            self._response = bytes(self._response)
         self.negotiated = negotiated
         self._deflate = None
         for ext in negotiated:
@@ -432,7 +463,8 @@ class Connection:
     def _process(self, frame: Frame) -> None:
         offset = frame.offset
         events = self._events
-        events.append(FrameReceived(frame, offset))
+        if self.frame_events:
+            events.append(FrameReceived(frame, offset))
         problems = frame.header_violations(sender=self.peer, rsv1_allowed=self._deflate is not None)
         if problems:
             v = problems[0]

@@ -109,10 +109,11 @@ class Session:
         self.meta: dict[str, Any] = dict(meta or {})
         self._streams = (_Stream(), _Stream())
         self._chunk_dir = array("b")
-        self._chunk_offset = array("Q")
         self._chunk_len = array("I")
         self._chunk_t = array("q")
         self._response_status: int | None = None
+        self._sending: Direction = C2S if role == "client" else S2C
+        self._receiving: Direction = S2C if role == "client" else C2S
         if not handshake:
             for s in self._streams:
                 s.frames_from = 0
@@ -121,27 +122,27 @@ class Session:
 
     def record(self, direction: Direction, data: bytes | bytearray | memoryview, t_ns: int) -> None:
         """Append a chunk that crossed the wire in ``direction`` at time ``t_ns``."""
-        n = len(data)
-        if not n:
+        if not data:
             return
         stream = self._streams[direction]
         self._chunk_dir.append(direction)
-        self._chunk_offset.append(len(stream.data))
-        self._chunk_len.append(n)
+        self._chunk_len.append(len(data))
         self._chunk_t.append(t_ns)
         stream.data += data
-        if stream.frames_from is None and stream.head_end is None:
-            self._find_head(direction, stream)
         if stream.frames_from is not None:
             self._index(stream, t_ns)
+        elif stream.head_end is None:
+            self._find_head(direction, stream)
+            if stream.frames_from is not None:
+                self._index(stream, t_ns)
 
     def sent(self, data: bytes | bytearray | memoryview, t_ns: int) -> None:
         """Record bytes the recording endpoint sent."""
-        self.record(C2S if self.role == "client" else S2C, data, t_ns)
+        self.record(self._sending, data, t_ns)
 
     def received(self, data: bytes | bytearray | memoryview, t_ns: int) -> None:
         """Record bytes the recording endpoint received."""
-        self.record(S2C if self.role == "client" else C2S, data, t_ns)
+        self.record(self._receiving, data, t_ns)
 
     def _find_head(self, direction: Direction, stream: _Stream) -> None:
         try:
@@ -153,7 +154,7 @@ class Session:
             return
         stream.head_end = end
         if direction == C2S:
-            stream.frames_from = end
+            stream.frames_from = stream.scan = end
             return
         try:
             status = HandshakeResponse.parse(bytes(stream.data[:end])).status
@@ -161,15 +162,12 @@ class Session:
             status = None
         self._response_status = status
         if status == 101:
-            stream.frames_from = end
+            stream.frames_from = stream.scan = end
 
     def _index(self, stream: _Stream, t_ns: int) -> None:
         data = stream.data
         pos = stream.scan
-        if pos < (stream.frames_from or 0):
-            pos = stream.frames_from or 0
         end = len(data)
-        offsets, t_first, t_done = stream.frame_offsets, stream.t_first, stream.t_done
         first_time = stream.t_pending if stream.t_pending >= 0 else t_ns
         while end - pos >= 2:
             b1 = data[pos + 1]
@@ -182,9 +180,9 @@ class Session:
                 stop = pos + layout[0] + layout[2]
             if stop > end:
                 break
-            offsets.append(pos)
-            t_first.append(first_time)
-            t_done.append(t_ns)
+            stream.frame_offsets.append(pos)
+            stream.t_first.append(first_time)
+            stream.t_done.append(t_ns)
             first_time = t_ns
             pos = stop
         stream.scan = pos
@@ -207,9 +205,11 @@ class Session:
 
     def chunks(self) -> Iterator[tuple[Direction, int, bytes, int]]:
         """(direction, stream offset, bytes, time) for every recorded chunk, in recording order."""
+        offsets = [0, 0]
         for i in range(len(self._chunk_t)):
             d: Direction = C2S if self._chunk_dir[i] == 0 else S2C
-            off, n = self._chunk_offset[i], self._chunk_len[i]
+            off, n = offsets[d], self._chunk_len[i]
+            offsets[d] = off + n
             yield d, off, bytes(self._streams[d].data[off : off + n]), self._chunk_t[i]
 
     @property
@@ -427,7 +427,7 @@ class Session:
         for s in self._streams:
             total += len(s.data)
             total += sum(a.buffer_info()[1] * a.itemsize for a in (s.frame_offsets, s.t_first, s.t_done))
-        for a in (self._chunk_dir, self._chunk_offset, self._chunk_len, self._chunk_t):
+        for a in (self._chunk_dir, self._chunk_len, self._chunk_t):
             total += a.buffer_info()[1] * a.itemsize
         return total
 
