@@ -214,7 +214,26 @@ def test_live_connection_in_the_browser(lab: str) -> None:
                 timeout=20_000,
             )
             echo_seen = time.monotonic() - started
-            assert echo_seen < 5, echo_seen  # browser-side check: the table updated promptly
+            assert echo_seen < 5, echo_seen  # the echo crossed the wire and reached the table
+            # The browser-side latency check: from a click on a filter to the table redrawn in the page
+            # (kernel round trip included), on this small session; the kernel-side figures are in
+            # benchmarks/RESULTS.md (targets 100 ms at 1,000 frames, 1 s at 100,000).
+            live.locator(".wsx-filter-direction button", has_text="S→C").first.click()
+            started = time.monotonic()
+            page.wait_for_function(
+                "el => { const rows = [...el.querySelectorAll('.wsx-frame-row')]"
+                ".filter(r => r.offsetParent !== null && r.textContent.trim());"
+                " return rows.length === 1 && rows[0].textContent.includes('S→C'); }",
+                arg=live.element_handle(),
+                timeout=10_000,
+                polling=10,
+            )
+            filter_latency = time.monotonic() - started
+            assert filter_latency < 1.0, filter_latency
+            (ARTIFACTS / "latency.txt").write_text(
+                f"direction filter, click to table redrawn: {filter_latency:.3f} s\n"
+            )
+            live.locator(".wsx-filter-direction button", has_text="both").first.click()
             live.screenshot(path=str(ARTIFACTS / "live_connection.png"))
             echoed = rows.filter(has_text="hello from chromium").last
             echoed.click()

@@ -6,6 +6,7 @@ it binds 127.0.0.1 on port 0, and it echoes without the seed's "Echo: " prefix.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 
@@ -26,6 +27,16 @@ LIMIT = MIB + 1024
 async def seed_handler(websocket: WSServerConnection) -> None:
     """The seed's echo handler, adapted: one argument, no prefix; `close:N` closes with code N."""
     async for message in websocket:
+        if message == "close:none":
+            # websockets' API always puts a code in its close frames: write an empty close frame
+            # (no code, §5.5.1) by hand, then hang up once our client has answered.
+            websocket.transport.write(b"\x88\x00")
+            await asyncio.sleep(0.2)
+            websocket.transport.close()
+            return
+        if message == "vanish":
+            websocket.transport.abort()  # no close frame at all: the client must report 1006
+            return
         if isinstance(message, str) and message.startswith("close:"):
             code = int(message.split(":")[1])
             await websocket.close(code, f"closing with {code}")
@@ -73,6 +84,22 @@ async def test_our_client_sees_their_close_codes(their_server: str, code: int) -
         with pytest.raises(ConnectionClosed):
             await ws.recv()
         assert (ws.close_code, ws.close_reason) == (code, f"closing with {code}")
+
+
+async def test_our_client_sees_1005_and_1006_locally(their_server: str) -> None:
+    async with connect(their_server) as ws:
+        await ws.send("close:none")
+        with pytest.raises(ConnectionClosed):
+            await ws.recv()
+        assert ws.close_code == 1005  # the close frame had no code: 1005 stands for that, locally
+        frames = [r.frame for r in ws.session.frames(S2C) if r.frame.opcode == 0x8]
+        assert frames and frames[0].payload == b""
+    async with connect(their_server, close_timeout=1) as ws:
+        await ws.send("vanish")
+        with pytest.raises(ConnectionClosedError) as err:
+            await ws.recv()
+        assert err.value.code == 1006 and ws.close_code == 1006
+        assert not any(r.frame.opcode == 0x8 for r in ws.session.frames(S2C))
 
 
 @pytest.mark.parametrize(
