@@ -445,6 +445,8 @@ def _hidden_box(view: _View, start: int) -> list[_Box]:
     row_end = (start // 32 + 1) * 32
     end = start + 32 if start % 32 == 0 else row_end
     rest = len(view.data) - start // 8
+    if rest <= 0:  # a field past the object's own bytes (e.g. a tail the receiver adds): nothing hidden
+        return []
     total = len(view.data) * 8
     return [_Box(start, end, -2, "…", f"{rest:,} more bytes not shown", "", False, True, reach=total)]
 
