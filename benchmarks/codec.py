@@ -43,24 +43,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+from _common import RESULTS, ROOT, reexec_in_venv, write_section
+
 COMMAND = ".venv/bin/python benchmarks/codec.py"
 START_MARK = "<!-- codec:start -->"
 END_MARK = "<!-- codec:end -->"
-
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-
-def _reexec_in_venv(exc: ImportError) -> None:
-    """``python benchmarks/codec.py`` with an interpreter lacking the libraries: use the project venv."""
-    venv_python = ROOT / ".venv" / "bin" / "python"
-    if venv_python.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
-        print(f"({exc}; re-running with {venv_python})", file=sys.stderr, flush=True)
-        os.execv(str(venv_python), [str(venv_python), str(Path(__file__).resolve()), *sys.argv[1:]])
-    raise SystemExit(f"missing dependency: {exc}; run `make install` first")
-
 
 try:
     import websockets
@@ -83,7 +70,7 @@ try:
     from wsexplorer.codec.frames import Frame, FrameParser, Opcode, serialize_frame
     from wsexplorer.codec.masking import apply_mask
 except ImportError as _exc:  # pragma: no cover - depends on the interpreter used
-    _reexec_in_venv(_exc)
+    reexec_in_venv(_exc, __file__)
     raise
 
 try:
@@ -753,22 +740,7 @@ def section(env: dict[str, str], body: str, checks: list[str], repeat: int, quic
 
 
 def write_results(text: str) -> None:
-    if RESULTS.exists():
-        current = RESULTS.read_text()
-        start, end = current.find(START_MARK), current.find(END_MARK)
-        if start != -1 and end != -1 and start < end:
-            updated = current[:start] + text + current[end + len(END_MARK) :]
-        else:
-            updated = current.rstrip("\n") + "\n\n" + text + "\n"
-    else:
-        updated = (
-            "# Benchmark results\n\n"
-            "Each benchmark script rewrites only its own section, between its "
-            "`<!-- name:start -->` and `<!-- name:end -->` markers; add new sections the same way.\n\n"
-            + text
-            + "\n"
-        )
-    RESULTS.write_text(updated)
+    write_section(text, START_MARK, END_MARK)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -51,24 +51,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+from _common import RESULTS, ROOT, reexec_in_venv, write_section
+
 COMMAND = ".venv/bin/python benchmarks/load.py"
 START_MARK = "<!-- load:start -->"
 END_MARK = "<!-- load:end -->"
-
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-
-def _reexec_in_venv(exc: ImportError) -> None:
-    """Started with an interpreter lacking the libraries: use the project venv."""
-    venv_python = ROOT / ".venv" / "bin" / "python"
-    if venv_python.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
-        print(f"({exc}; re-running with {venv_python})", file=sys.stderr, flush=True)
-        os.execv(str(venv_python), [str(venv_python), str(Path(__file__).resolve()), *sys.argv[1:]])
-    raise SystemExit(f"missing dependency: {exc}; run `make install` first")
-
 
 try:
     import websockets
@@ -79,7 +66,7 @@ try:
     from wsexplorer.live import serve_echo as wsx_serve_echo
     from wsexplorer.record.session import C2S, S2C, Session
 except ImportError as _exc:  # pragma: no cover - depends on the interpreter used
-    _reexec_in_venv(_exc)
+    reexec_in_venv(_exc, __file__)
     raise
 
 WSX = "wsexplorer"
@@ -948,13 +935,7 @@ def section(
 
 
 def write_results(text: str) -> None:
-    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    start, end = current.find(START_MARK), current.find(END_MARK)
-    if start != -1 and end != -1 and start < end:
-        updated = current[:start] + text + current[end + len(END_MARK) :]
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text + "\n"
-    RESULTS.write_text(updated)
+    write_section(text, START_MARK, END_MARK)
 
 
 SESSION_PAYLOAD = 20

@@ -35,15 +35,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import comm
+from _common import RESULTS, ROOT, write_section
 
-import comm  # noqa: E402
+from wsexplorer.codec.frames import Frame
+from wsexplorer.record.session import C2S, S2C, Session
 
-from wsexplorer.codec.frames import Frame  # noqa: E402
-from wsexplorer.record.session import C2S, S2C, Session  # noqa: E402
-
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 START_MARK = "<!-- widgets:start -->"
 END_MARK = "<!-- widgets:end -->"
 
@@ -438,13 +435,7 @@ def section(results: list[Result], runs: int, command: str) -> str:
 
 
 def write_results(text: str) -> None:
-    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    start, end = current.find(START_MARK), current.find(END_MARK)
-    if start != -1 and end != -1 and start < end:
-        updated = current[:start] + text + current[end + len(END_MARK) :]
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text + "\n"
-    RESULTS.write_text(updated)
+    write_section(text, START_MARK, END_MARK)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
