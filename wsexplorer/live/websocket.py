@@ -303,15 +303,19 @@ class WebSocket(asyncio.Protocol):
         self, message: str | bytes | bytearray | memoryview, *, fragment_size: int | None = None
     ) -> None:
         """Send a text (``str``) or binary message, in frames of ``fragment_size`` bytes if given."""
-        self._check_sendable()
-        if self.connection.close_sent is not None:
+        conn = self.connection
+        if conn.state is not State.OPEN or conn.close_sent is not None:
+            self._check_sendable()
+            raise self._closed_error()
+        if self.transport is not None and self.transport.is_closing():
             raise self._closed_error()
         if isinstance(message, str):
-            self.connection.send_text(message, fragment_size=fragment_size)
+            conn.send_text(message, fragment_size=fragment_size)
         else:
-            self.connection.send_binary(message, fragment_size=fragment_size)
+            conn.send_binary(message, fragment_size=fragment_size)
         self._flush()
-        await self._drain()
+        if self._drain_waiter is not None:  # only when the transport asked us to pause writing
+            await asyncio.shield(self._drain_waiter)
 
     async def send_frame(self, frame: Frame) -> None:
         """Send a hand-made frame exactly as built, valid or not (validation is bypassed)."""

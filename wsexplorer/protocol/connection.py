@@ -228,7 +228,7 @@ class Connection:
 
     def send_binary(self, data: bytes | bytearray | memoryview, *, fragment_size: int | None = None) -> None:
         """Send a binary message, in frames of at most ``fragment_size`` payload bytes if given."""
-        self._send_message(Opcode.BINARY, bytes(data), fragment_size)
+        self._send_message(Opcode.BINARY, data if type(data) is bytes else bytes(data), fragment_size)
 
     def send(self, message: str | bytes, *, fragment_size: int | None = None) -> None:
         """Send ``message`` as text (``str``) or binary (bytes-like)."""
@@ -294,7 +294,8 @@ class Connection:
     def _send_message(self, opcode: Opcode, payload: bytes, fragment_size: int | None) -> None:
         if self.close_sent is not None:
             raise InvalidState("cannot send data after a close frame", section="RFC 6455 §5.5.1")
-        self._require_open(f"send a {opcode.name.lower()} message")
+        if self.state is not State.OPEN:
+            self._require_open(f"send a {opcode.name.lower()} message")
         rsv1 = False
         if self._deflate is not None:
             payload = self._deflate.compress(payload)
