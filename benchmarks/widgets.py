@@ -103,35 +103,23 @@ def build_deflate_session(frames: int) -> Session:
     from wsexplorer.codec.negotiation import ServerPolicy
     from wsexplorer.protocol.connection import Connection
     from wsexplorer.protocol.events import TextMessage
+    from wsexplorer.record.loopback import Loopback
 
-    client = Connection("client", url="ws://bench.invalid/", extensions=["permessage-deflate"])
-    server = Connection("server", policy=ServerPolicy(extensions=[PerMessageDeflate()]))
-    s = Session("client", meta={"url": "ws://bench.invalid/"})
-    clock = itertools.count(1_000_000, 1_000_000)
-
-    def pump() -> None:
-        while True:
-            out = client.data_to_send()
-            if out:
-                s.sent(out, next(clock))
-                server.receive_data(out)
-            back = server.data_to_send()
-            if back:
-                s.received(back, next(clock))
-                client.receive_data(back)
-            if not out and not back:
-                return
-
-    pump()
+    wire = Loopback(
+        Connection("client", url="ws://bench.invalid/", extensions=["permessage-deflate"]),
+        Connection("server", policy=ServerPolicy(extensions=[PerMessageDeflate()])),
+        session=Session("client", meta={"url": "ws://bench.invalid/"}),
+        clock=itertools.count(1_000_000, 1_000_000).__next__,
+    )
+    wire.pump()
     for i in range(frames // 2):
-        client.send_text(f"message {i} " + "abc" * (i % 20))
-        pump()
-        for event in server.events():
+        wire.client.send_text(f"message {i} " + "abc" * (i % 20))
+        _, server_events = wire.pump()
+        for event in server_events:
             if isinstance(event, TextMessage):
-                server.send_text(event.text)
-        pump()
-        client.events()
-    return s
+                wire.server.send_text(event.text)
+        wire.pump()
+    return wire.session
 
 
 # -- timing -------------------------------------------------------------------------------------------------

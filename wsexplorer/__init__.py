@@ -58,6 +58,7 @@ from .live import (
 from .protocol import events
 from .protocol.connection import Connection
 from .protocol.states import State
+from .record.loopback import Loopback
 from .record.session import Session
 
 __version__ = "0.1.0"
@@ -92,6 +93,7 @@ __all__ = [
     "InvalidResponse",
     "InvalidState",
     "LengthForm",
+    "Loopback",
     "Message",
     "MessageAssembler",
     "MessageTooBig",

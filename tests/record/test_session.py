@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 import pytest
@@ -14,33 +13,18 @@ from wsexplorer.codec.frames import Frame
 from wsexplorer.codec.negotiation import ServerPolicy
 from wsexplorer.protocol.connection import Connection
 from wsexplorer.protocol.events import TextMessage
+from wsexplorer.record.loopback import Loopback
 from wsexplorer.record.session import C2S, S2C, Session
 
 
-class Wire:
-    """Two in-memory connections with a recording session on the client side and a fake clock."""
-
-    def __init__(self, deflate: bool = False) -> None:
-        exts = ["permessage-deflate"] if deflate else []
-        self.client = Connection("client", url="ws://h/", extensions=exts)
-        self.server = Connection(
-            "server", policy=ServerPolicy(extensions=[PerMessageDeflate()] if deflate else [])
-        )
-        self.session = Session("client", meta={"url": "ws://h/"})
-        self.clock = itertools.count(1000, 1000)
-
-    def pump(self) -> None:
-        for _ in range(10):
-            out = self.client.data_to_send()
-            if out:
-                self.session.sent(out, next(self.clock))
-                self.server.receive_data(out)
-            back = self.server.data_to_send()
-            if back:
-                self.session.received(back, next(self.clock))
-                self.client.receive_data(back)
-            if not out and not back:
-                return
+def Wire(deflate: bool = False) -> Loopback:
+    """A client and a server in memory, recorded by the client (permessage-deflate if asked)."""
+    exts = ["permessage-deflate"] if deflate else []
+    return Loopback(
+        Connection("client", url="ws://h/", extensions=exts),
+        Connection("server", policy=ServerPolicy(extensions=[PerMessageDeflate()] if deflate else [])),
+        session=Session("client", meta={"url": "ws://h/"}),
+    )
 
 
 def test_records_both_directions_byte_exact() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import random
 
 import numpy as np
@@ -12,6 +11,7 @@ from wsexplorer.codec.frames import Frame, Opcode
 from wsexplorer.codec.negotiation import ServerPolicy
 from wsexplorer.protocol.connection import Connection
 from wsexplorer.protocol.events import BinaryMessage, TextMessage
+from wsexplorer.record.loopback import Loopback
 from wsexplorer.record.session import C2S, S2C, Session
 from wsexplorer.render.frame_table import (
     HEADER_TEXT,
@@ -193,39 +193,25 @@ def test_big_session_builds_only_the_window() -> None:
 
 def deflate_session(messages: int, *, fragment_every: int = 0) -> Session:
     """A client's recording of an echo over permessage-deflate (sans-I/O, both ends in memory)."""
-    client = Connection("client", url="ws://h/", extensions=["permessage-deflate"])
-    server = Connection("server", policy=ServerPolicy(extensions=[PerMessageDeflate()]))
-    s = Session("client", meta={"url": "ws://h/"})
-    clock = itertools.count(1_000, 1_000)
-
-    def pump() -> None:
-        for _ in range(10):
-            out = client.data_to_send()
-            if out:
-                s.sent(out, next(clock))
-                server.receive_data(out)
-            back = server.data_to_send()
-            if back:
-                s.received(back, next(clock))
-                client.receive_data(back)
-            if not out and not back:
-                return
-
-    pump()
+    wire = Loopback(
+        Connection("client", url="ws://h/", extensions=["permessage-deflate"]),
+        Connection("server", policy=ServerPolicy(extensions=[PerMessageDeflate()])),
+        session=Session("client", meta={"url": "ws://h/"}),
+    )
+    wire.pump()
     for i in range(messages):
         fragment = 8 if fragment_every and i % fragment_every == 0 else None
-        client.send_text(f"message {i} " + "abc" * (i % 7), fragment_size=fragment)
+        wire.client.send_text(f"message {i} " + "abc" * (i % 7), fragment_size=fragment)
         if i % 5 == 4:
-            client.send_binary(bytes([i % 256]) * 10)
-        pump()
-        for event in server.events():
+            wire.client.send_binary(bytes([i % 256]) * 10)
+        _, server_events = wire.pump()
+        for event in server_events:
             if isinstance(event, TextMessage):
-                server.send_text(event.text)
+                wire.server.send_text(event.text)
             elif isinstance(event, BinaryMessage):
-                server.send_binary(event.data)
-        pump()
-        client.events()
-    return s
+                wire.server.send_binary(event.data)
+        wire.pump()
+    return wire.session
 
 
 def test_compressed_frames_show_their_inflated_message() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import zipfile
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from wsexplorer.codec.negotiation import ServerPolicy
 from wsexplorer.live import connect, serve_echo
 from wsexplorer.protocol.connection import Connection
 from wsexplorer.protocol.events import TextMessage
+from wsexplorer.record.loopback import Loopback
 from wsexplorer.record.session import C2S, S2C, Session
 from wsexplorer.render.frame_table import frame_rows
 from wsexplorer.widgets.session import SessionBrowser
@@ -147,34 +147,20 @@ def test_not_a_session_file(tmp_path: Path) -> None:
 
 def deflate_session(messages: int) -> Session:
     """A client's recording of an echo over permessage-deflate (sans-I/O, both ends in memory)."""
-    client = Connection("client", url="ws://h/", extensions=["permessage-deflate"])
-    server = Connection("server", policy=ServerPolicy(extensions=[PerMessageDeflate()]))
-    s = Session("client", meta={"url": "ws://h/"})
-    clock = itertools.count(1_000, 1_000)
-
-    def pump() -> None:
-        for _ in range(10):
-            out = client.data_to_send()
-            if out:
-                s.sent(out, next(clock))
-                server.receive_data(out)
-            back = server.data_to_send()
-            if back:
-                s.received(back, next(clock))
-                client.receive_data(back)
-            if not out and not back:
-                return
-
-    pump()
+    wire = Loopback(
+        Connection("client", url="ws://h/", extensions=["permessage-deflate"]),
+        Connection("server", policy=ServerPolicy(extensions=[PerMessageDeflate()])),
+        session=Session("client", meta={"url": "ws://h/"}),
+    )
+    wire.pump()
     for i in range(messages):
-        client.send_text(f"message {i}")
-        pump()
-        for event in server.events():
+        wire.client.send_text(f"message {i}")
+        _, server_events = wire.pump()
+        for event in server_events:
             if isinstance(event, TextMessage):
-                server.send_text(event.text)
-        pump()
-        client.events()
-    return s
+                wire.server.send_text(event.text)
+        wire.pump()
+    return wire.session
 
 
 async def test_inflating_a_big_session_never_blocks_the_page() -> None:
