@@ -165,6 +165,11 @@ def _only_one(request: HandshakeRequest, name: str, check: str, section: str) ->
     return lines[0]
 
 
+def _includes(values: Sequence[str], token: str) -> bool:
+    """Whether a header's list has ``token``, compared case-insensitively (RFC 7230 §6.1, §6.7)."""
+    return any(value.lower() == token for value in values)
+
+
 def decide(request: HandshakeRequest, policy: ServerPolicy | None = None) -> ServerDecision:
     """Accept or refuse ``request`` as a server applying ``policy`` would (RFC 6455 §4.2).
 
@@ -289,7 +294,7 @@ def _run_checks(
 
     # 4. Upgrade and Connection.
     check = "Upgrade includes websocket"
-    if not any(p.lower() == "websocket" for p in request.upgrade):
+    if not _includes(request.upgrade, "websocket"):
         what = ", ".join(request.get_all("Upgrade")) or "no Upgrade header"
         raise _Refusal(
             400,
@@ -299,7 +304,7 @@ def _run_checks(
         )
     ok(check, "Upgrade: " + ", ".join(request.upgrade), "RFC 6455 §4.2.1 item 3")
     check = "Connection includes Upgrade"
-    if not any(t.lower() == "upgrade" for t in request.connection):
+    if not _includes(request.connection, "upgrade"):
         what = ", ".join(request.get_all("Connection")) or "no Connection header"
         raise _Refusal(
             400,
@@ -539,13 +544,13 @@ def _run_client_checks(
     ok(check, "the status line and every header line are well formed", "RFC 7230 §3")
 
     check = "Upgrade is websocket"
-    if not any(p.lower() == "websocket" for p in response.upgrade):
+    if not _includes(response.upgrade, "websocket"):
         what = ", ".join(response.get_all("Upgrade")) or "no Upgrade header"
         raise fail(check, f"Upgrade does not say websocket ({what})", "RFC 6455 §4.1 (response check 2)")
     ok(check, "Upgrade: " + ", ".join(response.upgrade), "RFC 6455 §4.1 (response check 2)")
 
     check = "Connection includes Upgrade"
-    if not any(t.lower() == "upgrade" for t in response.connection):
+    if not _includes(response.connection, "upgrade"):
         what = ", ".join(response.get_all("Connection")) or "no Connection header"
         raise fail(
             check,

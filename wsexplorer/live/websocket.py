@@ -304,11 +304,16 @@ class WebSocket(asyncio.Protocol):
     ) -> None:
         """Send a text (``str``) or binary message, in frames of ``fragment_size`` bytes if given."""
         conn = self.connection
-        if conn.state is not State.OPEN or conn.close_sent is not None:
+        transport = self.transport
+        if (
+            conn.state is not State.OPEN
+            or conn.close_sent is not None
+            or (transport is not None and transport.is_closing())
+        ):
             self._check_sendable()
-            raise self._closed_error()
-        if self.transport is not None and self.transport.is_closing():
-            raise self._closed_error()
+            if conn.close_sent is not None:
+                raise self._closed_error()
+            # otherwise the connection itself refuses below, saying why (InvalidState)
         if isinstance(message, str):
             conn.send_text(message, fragment_size=fragment_size)
         else:

@@ -307,15 +307,18 @@ class Session:
 
     # -- reconstruction ----------------------------------------------------------------------------------
 
-    def negotiated(self) -> tuple[str | None, list[NegotiatedExtension]]:
-        """The subprotocol and extensions the recorded handshake agreed on."""
+    def negotiated(
+        self, receiver: Literal["client", "server"] = "server"
+    ) -> tuple[str | None, list[NegotiatedExtension]]:
+        """The subprotocol and extensions the recorded handshake agreed on (extension states as
+        ``receiver`` runs them)."""
         response = self.response
         if response is None or response.status != 101:
             return None, []
         exts: list[NegotiatedExtension] = []
         for element in response.extensions:
             if element.name.lower() == "permessage-deflate":
-                exts.append(PerMessageDeflateState.from_agreed(element, "server"))
+                exts.append(PerMessageDeflateState.from_agreed(element, receiver))
         return response.subprotocol, exts
 
     def replay_connection(self, direction: Direction) -> Connection:
@@ -326,14 +329,7 @@ class Session:
         Feed it ``stream(direction)[frames_start(direction):]`` to get the receiver's events.
         """
         receiver: Literal["client", "server"] = "server" if direction == C2S else "client"
-        response = self.response
-        negotiated: list[NegotiatedExtension] = []
-        subprotocol = None
-        if response is not None and response.status == 101:
-            subprotocol = response.subprotocol
-            for element in response.extensions:
-                if element.name.lower() == "permessage-deflate":
-                    negotiated.append(PerMessageDeflateState.from_agreed(element, receiver))
+        subprotocol, negotiated = self.negotiated(receiver)
         conn = Connection(
             receiver,
             opened=True,

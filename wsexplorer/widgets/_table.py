@@ -25,7 +25,7 @@ from ..record.session import C2S, S2C, Session
 from ..render.frame_table import HEADER_TEXT, OPCODE_GROUPS, FrameIndex, Row, row_classes, row_text
 from ..render.timeline import Timeline, legend_html
 
-__all__ = ["FrameBrowser"]
+__all__ = ["BrowsesFrames", "FrameBrowser"]
 
 ROW_HEIGHT = "22px"
 
@@ -481,3 +481,27 @@ class FrameBrowser:
         self.timeline_label.value = (
             f"{len(self._index):,} frames, drawn in {(time.perf_counter() - started) * 1e3:.0f} ms"
         )
+
+
+class BrowsesFrames:
+    """What LiveConnection and SessionBrowser share: a :class:`FrameBrowser` in ``self.browser`` and
+    the same table API on top of it."""
+
+    browser: FrameBrowser
+
+    @property
+    def inspector(self) -> Any:
+        """The :class:`~wsexplorer.widgets.frame.FrameInspector` showing the selected frame."""
+        return self.browser.inspector
+
+    def table_rows(self) -> list[Row]:
+        """The rows currently rendered in the frame table."""
+        return self.browser.table_rows()
+
+    def select(self, row_index: int) -> Row:
+        """Open the frame of rendered row ``row_index`` in the inspector."""
+        return self.browser.select(row_index)
+
+    def refresh(self) -> None:
+        """Update the table (and the timeline if shown) now, without waiting for the throttle."""
+        self.browser.refresh()

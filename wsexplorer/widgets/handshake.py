@@ -384,24 +384,23 @@ class HandshakeExplorer(ExplorerBox):
     # -- observers -----------------------------------------------------------------------------------
 
     def _on_form(self, change: dict[str, Any]) -> None:
-        if not self._quiet:
-            self.mode = "form"
-            self.preset = None
-            set_value(self.preset_note, "")
-            self.update()
+        self._user_edit("form")
 
     def _on_server(self, change: dict[str, Any]) -> None:
-        if not self._quiet:
-            self.preset = None
-            set_value(self.preset_note, "")
-            self.update()
+        self._user_edit(None)
 
     def _on_raw(self, change: dict[str, Any]) -> None:
-        if not self._quiet:
-            self.mode = "raw"
-            self.preset = None
-            set_value(self.preset_note, "")
-            self.update()
+        self._user_edit("raw")
+
+    def _user_edit(self, mode: Literal["form", "raw"] | None) -> None:
+        """A control changed by the user (not by a preset): leave the preset, maybe switch mode, redo."""
+        if self._quiet:
+            return
+        if mode is not None:
+            self.mode = mode
+        self.preset = None
+        set_value(self.preset_note, "")
+        self.update()
 
     def _random_key(self) -> None:
         self.key.value = generate_key(self._rng)

@@ -24,8 +24,7 @@ from ..live import ClientConnection, Server, connect, serve_echo
 from ..protocol.events import CloseReceived, ConnectionClosed, ConnectionFailed, Event
 from ..protocol.states import State
 from ..record.session import Session
-from ..render.frame_table import Row
-from ._table import FrameBrowser
+from ._table import BrowsesFrames, FrameBrowser
 
 __all__ = ["LiveConnection"]
 
@@ -59,7 +58,7 @@ def _headers(text: str) -> list[tuple[str, str]]:
     return out
 
 
-class LiveConnection:
+class LiveConnection(BrowsesFrames):
     """A WebSocket client in a widget: handshake options, sending, pings, closing, and a frame table.
 
     ``url=None`` starts a local echo server in the running loop and fills in its URL. Display the object
@@ -194,25 +193,8 @@ class LiveConnection:
         return self._session
 
     @property
-    def inspector(self) -> Any:
-        """The :class:`~wsexplorer.widgets.frame.FrameInspector` showing the selected frame."""
-        return self.browser.inspector
-
-    @property
     def open(self) -> bool:
         return self.ws is not None and self.ws.state is State.OPEN
-
-    def table_rows(self) -> list[Row]:
-        """The rows currently rendered in the frame table."""
-        return self.browser.table_rows()
-
-    def select(self, row_index: int) -> Row:
-        """Open the frame of rendered row ``row_index`` in the inspector."""
-        return self.browser.select(row_index)
-
-    def refresh(self) -> None:
-        """Update the table (and the timeline if shown) now, without waiting for the throttle."""
-        self.browser.refresh()
 
     # -- tasks and status ---------------------------------------------------------------------------------
 

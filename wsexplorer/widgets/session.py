@@ -16,13 +16,12 @@ from typing import Any
 import ipywidgets as W
 
 from ..record.session import C2S, S2C, Session, SessionLoader
-from ..render.frame_table import Row
-from ._table import FrameBrowser
+from ._table import BrowsesFrames, FrameBrowser
 
 __all__ = ["SessionBrowser"]
 
 
-class SessionBrowser:
+class SessionBrowser(BrowsesFrames):
     """A saved (or in-memory) session in a widget: summary, frame table, inspector and timeline.
 
     ``slice_chunks`` is how many recorded chunks are replayed between two yields to the loop when a
@@ -151,18 +150,3 @@ class SessionBrowser:
     @property
     def session(self) -> Session:
         return self._session
-
-    @property
-    def inspector(self) -> Any:
-        return self.browser.inspector
-
-    def table_rows(self) -> list[Row]:
-        """The rows currently rendered in the frame table."""
-        return self.browser.table_rows()
-
-    def select(self, row_index: int) -> Row:
-        """Open the frame of rendered row ``row_index`` in the inspector."""
-        return self.browser.select(row_index)
-
-    def refresh(self) -> None:
-        self.browser.refresh()
