@@ -37,8 +37,8 @@ explore: install
 	$(BIN)/jupyter lab notebooks/00_tour.ipynb $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lint: install
-	$(BIN)/ruff check wsexplorer tests benchmarks conformance notebooks
-	$(BIN)/ruff format --check wsexplorer tests benchmarks conformance notebooks
+	$(BIN)/ruff check wsexplorer tests benchmarks conformance notebooks scripts
+	$(BIN)/ruff format --check wsexplorer tests benchmarks conformance notebooks scripts
 
 typecheck: install
 	$(BIN)/mypy --strict wsexplorer

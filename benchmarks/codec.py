@@ -66,8 +66,11 @@ try:
     from wsproto.frame_protocol import RsvBits as WpRsvBits
     from wsproto.frame_protocol import XorMaskerSimple as WpMasker
 
-    from wsexplorer.codec.deflate import PerMessageDeflate
-    from wsexplorer.codec.frames import Frame, FrameParser, Opcode, serialize_frame
+    from wsexplorer.codec.extensions import PerMessageDeflate
+    from wsexplorer.codec.frame_builder import serialize_frame
+    from wsexplorer.codec.frame_header import Opcode
+    from wsexplorer.codec.frame_parser import FrameParser
+    from wsexplorer.codec.frames import Frame
     from wsexplorer.codec.masking import apply_mask
 except ImportError as _exc:  # pragma: no cover - depends on the interpreter used
     reexec_in_venv(_exc, __file__)

@@ -99,8 +99,8 @@ def build_deflate_session(frames: int) -> Session:
     """An echo over permessage-deflate (both ends sans-I/O in memory), recorded by the client."""
     import itertools
 
-    from wsexplorer.codec.deflate import PerMessageDeflate
-    from wsexplorer.codec.negotiation import ServerPolicy
+    from wsexplorer.codec.extensions import PerMessageDeflate
+    from wsexplorer.codec.server_decision import ServerPolicy
     from wsexplorer.protocol.connection import Connection
     from wsexplorer.protocol.events import TextMessage
     from wsexplorer.record.loopback import Loopback

@@ -49,7 +49,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
-from wsexplorer.codec.deflate import PerMessageDeflate  # noqa: E402
+from wsexplorer.codec.extensions import PerMessageDeflate  # noqa: E402
 from wsexplorer.errors import ConnectionClosed, WSExplorerError  # noqa: E402
 from wsexplorer.live import connect, serve_echo  # noqa: E402
 

@@ -23,8 +23,17 @@ from wsexplorer.errors import (
 def test_every_public_error_has_the_one_root() -> None:
     for name in errors.__all__:
         obj = getattr(errors, name)
-        if isinstance(obj, type):
+        if isinstance(obj, type) and issubclass(obj, Exception):
             assert issubclass(obj, WSExplorerError), name
+    assert errors.CloseCode not in {getattr(errors, n) for n in errors.__all__ if n != "CloseCode"}
+
+
+def test_close_codes_are_the_registry() -> None:
+    assert errors.CloseCode.PROTOCOL_ERROR == 1002
+    assert errors.CloseCode(1009) is errors.CloseCode.MESSAGE_TOO_BIG
+    assert ProtocolError.close_code is errors.CloseCode.PROTOCOL_ERROR
+    # the message shows the number, whatever the Python version's IntEnum str()
+    assert "close code 1009" in str(MessageTooBig("too big"))
 
 
 @pytest.mark.parametrize(

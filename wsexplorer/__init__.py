@@ -2,132 +2,90 @@
 
 Every handshake and frame object knows, for each field, its bits, its value and its meaning, so annotated
 dumps, bit diagrams and error explanations all come from one source. The codec and the connection state
-machine are sans-I/O: bytes in, objects and events out.
+machine are sans-I/O: bytes in, objects and events out. ``describe(obj)`` prints any of them for a
+terminal; in a notebook, showing the object draws it (HTML views registered with IPython).
 
-Importing this package loads neither ipywidgets nor matplotlib; they load with the widget and figure
-modules only.
+The names below are the ones a user needs; everything else stays importable from its module
+(``wsexplorer.codec.frames``, ``wsexplorer.record.replay``, ...). Importing this package loads neither
+ipywidgets nor matplotlib; the widgets live in :mod:`wsexplorer.widgets`.
 """
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 from .anatomy import Field, Span, Violation
-from .codec.accept import GUID, AcceptComputation, accept_key, generate_key
-from .codec.assembler import Message, MessageAssembler
-from .codec.close import CloseCode, describe_close_code
-from .codec.deflate import CompressedMessage, PerMessageDeflate, PerMessageDeflateState
-from .codec.extensions import Extension, ExtensionOffer, NegotiatedExtension
-from .codec.frames import Frame, FrameParser, LengthForm, Opcode, serialize_frame
+from .codec.accept import AcceptComputation, accept_key
+from .codec.assembler import Message
+from .codec.client_check import check_response
+from .codec.extensions import PerMessageDeflate
+from .codec.frame_header import Opcode
+from .codec.frame_parser import FrameParser
+from .codec.frames import Frame
 from .codec.handshake import HandshakeRequest, HandshakeResponse
-from .codec.masking import apply_mask
-from .codec.negotiation import ClientCheck, ServerDecision, ServerPolicy, check_response, decide
+from .codec.server_decision import ServerPolicy, decide
 from .errors import (
+    CloseCode,
     ConnectionClosed,
-    ConnectionClosedError,
-    ConnectionClosedOK,
     HandshakeError,
-    HandshakeParseError,
-    HandshakeRejected,
-    IncompleteInput,
-    InternalError,
-    InvalidAccept,
-    InvalidKey,
-    InvalidPayloadData,
-    InvalidResponse,
     InvalidState,
-    MessageTooBig,
-    NegotiationError,
-    OpeningTimeout,
-    ParseError,
-    PolicyViolation,
     ProtocolError,
-    TLSError,
-    TrailingBytes,
-    UnsupportedData,
     WSExplorerError,
 )
-from .live import (
-    MISBEHAVIOURS,
-    ClientConnection,
-    Server,
-    ServerConnection,
-    WebSocket,
-    connect,
-    serve,
-    serve_echo,
-)
+from .live import connect, serve, serve_echo
 from .protocol import events
 from .protocol.connection import Connection
 from .protocol.states import State
 from .record.loopback import Loopback
 from .record.session import Session
+from .render.describe import describe, html
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "GUID",
-    "MISBEHAVIOURS",
     "AcceptComputation",
-    "ClientCheck",
-    "ClientConnection",
     "CloseCode",
-    "CompressedMessage",
     "Connection",
     "ConnectionClosed",
-    "ConnectionClosedError",
-    "ConnectionClosedOK",
-    "Extension",
-    "ExtensionOffer",
     "Field",
     "Frame",
     "FrameParser",
     "HandshakeError",
-    "HandshakeParseError",
-    "HandshakeRejected",
     "HandshakeRequest",
     "HandshakeResponse",
-    "IncompleteInput",
-    "InternalError",
-    "InvalidAccept",
-    "InvalidKey",
-    "InvalidPayloadData",
-    "InvalidResponse",
     "InvalidState",
-    "LengthForm",
     "Loopback",
     "Message",
-    "MessageAssembler",
-    "MessageTooBig",
-    "NegotiatedExtension",
-    "NegotiationError",
     "Opcode",
-    "OpeningTimeout",
-    "ParseError",
     "PerMessageDeflate",
-    "PerMessageDeflateState",
-    "PolicyViolation",
     "ProtocolError",
-    "Server",
-    "ServerConnection",
-    "ServerDecision",
     "ServerPolicy",
     "Session",
     "Span",
     "State",
-    "TLSError",
-    "TrailingBytes",
-    "UnsupportedData",
     "Violation",
     "WSExplorerError",
-    "WebSocket",
     "accept_key",
-    "apply_mask",
     "check_response",
     "connect",
     "decide",
-    "describe_close_code",
+    "describe",
     "events",
-    "generate_key",
-    "serialize_frame",
+    "html",
     "serve",
     "serve_echo",
 ]
+
+
+def load_ipython_extension(shell: Any) -> None:
+    """``%load_ext wsexplorer``: show wsexplorer objects as HTML in this IPython shell."""
+    from .render.ipython import register
+
+    register(shell)
+
+
+if "IPython" in sys.modules:  # a notebook or an IPython shell: show objects as HTML from now on
+    from .render.ipython import register as _register
+
+    _register()

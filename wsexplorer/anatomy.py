@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from .errors import Fault
 
-__all__ = ["Field", "Inspectable", "Span", "Violation", "format_bits"]
+__all__ = ["Field", "FieldList", "Inspectable", "Span", "Violation"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +67,6 @@ class Span:
         if self.bit_length == 0:
             return ""
         return format(self.extract(data), f"0{self.bit_length}b")
-
-    def shifted(self, byte_delta: int) -> Span:
-        """The same span moved by ``byte_delta`` bytes (for objects embedded in a stream)."""
-        return Span(self.bit_offset + 8 * byte_delta, self.bit_length)
 
     def __str__(self) -> str:
         if self.whole_bytes:
@@ -153,11 +149,6 @@ class Inspectable(Protocol):
 
     @property
     def violations(self) -> Sequence[Violation]: ...
-
-
-def format_bits(value: int, width: int) -> str:
-    """``value`` as ``width`` binary digits."""
-    return format(value, f"0{width}b")
 
 
 @dataclass(slots=True)

@@ -27,15 +27,21 @@ or the HTTP status to answer with where one applies::
     │   └── ConnectionClosedError    ... abnormally (1006, a protocol error, any other code)
     ├── OpeningTimeout               the opening handshake did not finish in time
     └── TLSError                     TLS failed (certificate unknown, name mismatch, expired, ...)
+
+Errors answer with a :class:`CloseCode` (defined here, at the bottom of the layers, because every
+protocol error carries one) or with an HTTP status (:class:`http.HTTPStatus` values).
 """
 
 from __future__ import annotations
 
+import enum
+from http import HTTPStatus
 from typing import Any, Literal
 
 Fault = Literal["local", "peer"]
 
 __all__ = [
+    "CloseCode",
     "ConnectionClosed",
     "ConnectionClosedError",
     "ConnectionClosedOK",
@@ -61,6 +67,29 @@ __all__ = [
     "UnsupportedData",
     "WSExplorerError",
 ]
+
+
+class CloseCode(enum.IntEnum):
+    """Registered close codes (RFC 6455 §7.4.1 and the IANA registry of §11.7).
+
+    1005, 1006 and 1015 are for reporting only: they never travel in a close frame (§7.4.1).
+    """
+
+    NORMAL_CLOSURE = 1000
+    GOING_AWAY = 1001
+    PROTOCOL_ERROR = 1002
+    UNSUPPORTED_DATA = 1003
+    NO_STATUS_RCVD = 1005
+    ABNORMAL_CLOSURE = 1006
+    INVALID_PAYLOAD_DATA = 1007
+    POLICY_VIOLATION = 1008
+    MESSAGE_TOO_BIG = 1009
+    MANDATORY_EXTENSION = 1010
+    INTERNAL_ERROR = 1011
+    SERVICE_RESTART = 1012
+    TRY_AGAIN_LATER = 1013
+    BAD_GATEWAY = 1014
+    TLS_HANDSHAKE = 1015
 
 
 class WSExplorerError(Exception):
@@ -106,9 +135,9 @@ class WSExplorerError(Exception):
             parts.append(f"({self.section})")
         answer = []
         if self.close_code is not None:
-            answer.append(f"close code {self.close_code}")
+            answer.append(f"close code {int(self.close_code)}")
         if self.http_status is not None:
-            answer.append(f"HTTP {self.http_status}")
+            answer.append(f"HTTP {int(self.http_status)}")
         if answer:
             parts.append("-> " + ", ".join(answer))
         parts.append(f"[{self.fault} fault]")
@@ -148,13 +177,13 @@ class TrailingBytes(ParseError):
 class HandshakeParseError(ParseError):
     """An opening handshake that cannot be parsed at all (RFC 6455 §4, RFC 7230 §3)."""
 
-    http_status = 400
+    http_status: int | None = HTTPStatus.BAD_REQUEST
 
 
 class InvalidKey(WSExplorerError):
     """A Sec-WebSocket-Key that does not base64-decode to 16 bytes (RFC 6455 §4.1)."""
 
-    http_status = 400
+    http_status: int | None = HTTPStatus.BAD_REQUEST
 
 
 class HandshakeError(WSExplorerError):
@@ -191,43 +220,43 @@ class InvalidAccept(InvalidResponse):
 class NegotiationError(WSExplorerError):
     """Extension negotiation parameters that cannot be accepted (RFC 7692 §5, §7.1)."""
 
-    close_code = 1010
+    close_code: int | None = CloseCode.MANDATORY_EXTENSION
 
 
 class ProtocolError(WSExplorerError):
     """A rule of RFC 6455 / RFC 7692 was broken; the connection fails with ``close_code``."""
 
-    close_code = 1002
+    close_code: int | None = CloseCode.PROTOCOL_ERROR
 
 
 class UnsupportedData(ProtocolError):
     """Data of a type the endpoint cannot accept (RFC 6455 §7.4.1, 1003)."""
 
-    close_code = 1003
+    close_code: int | None = CloseCode.UNSUPPORTED_DATA
 
 
 class InvalidPayloadData(ProtocolError):
     """Data inconsistent with the message type, such as invalid UTF-8 in text (§8.1, 1007)."""
 
-    close_code = 1007
+    close_code: int | None = CloseCode.INVALID_PAYLOAD_DATA
 
 
 class PolicyViolation(ProtocolError):
     """A message that violates the endpoint's policy (§7.4.1, 1008)."""
 
-    close_code = 1008
+    close_code: int | None = CloseCode.POLICY_VIOLATION
 
 
 class MessageTooBig(ProtocolError):
     """A message or frame larger than the configured limit (§7.4.1, 1009)."""
 
-    close_code = 1009
+    close_code: int | None = CloseCode.MESSAGE_TOO_BIG
 
 
 class InternalError(ProtocolError):
     """An unexpected condition prevented the endpoint from fulfilling the request (§7.4.1, 1011)."""
 
-    close_code = 1011
+    close_code: int | None = CloseCode.INTERNAL_ERROR
 
 
 class InvalidState(WSExplorerError):
@@ -294,10 +323,10 @@ def error_for_close_code(code: int) -> type[ProtocolError]:
 
 
 _BY_CODE: dict[int, type[ProtocolError]] = {
-    1002: ProtocolError,
-    1003: UnsupportedData,
-    1007: InvalidPayloadData,
-    1008: PolicyViolation,
-    1009: MessageTooBig,
-    1011: InternalError,
+    CloseCode.PROTOCOL_ERROR: ProtocolError,
+    CloseCode.UNSUPPORTED_DATA: UnsupportedData,
+    CloseCode.INVALID_PAYLOAD_DATA: InvalidPayloadData,
+    CloseCode.POLICY_VIOLATION: PolicyViolation,
+    CloseCode.MESSAGE_TOO_BIG: MessageTooBig,
+    CloseCode.INTERNAL_ERROR: InternalError,
 }

@@ -172,7 +172,7 @@ def tour() -> list[Cell]:
         code(
             """
             decision = wsx.decide(request, wsx.ServerPolicy(subprotocols=["chat"]))
-            print(decision)
+            print(wsx.describe(decision))
             print()
             print(bytes(decision.response).decode())
             """
@@ -326,7 +326,7 @@ def tour() -> list[Cell]:
             """
             await ws.close()
             print("close code:", ws.close_code)
-            print(ws.session.summary())
+            print(wsx.describe(ws.session.summary()))
             await strict.close()
             await server.close()
             print("closed:", server, strict)
@@ -385,6 +385,8 @@ def handshake() -> list[Cell]:
             import hashlib
 
             import wsexplorer as wsx
+            from wsexplorer.codec.accept import GUID
+            from wsexplorer.errors import InvalidAccept
             """
         ),
         md(
@@ -400,7 +402,7 @@ def handshake() -> list[Cell]:
         code(
             """
             KEY = "dGhlIHNhbXBsZSBub25jZQ=="  # the example key of RFC 6455 §1.3
-            digest = hashlib.sha1((KEY + wsx.GUID).encode("ascii")).digest()
+            digest = hashlib.sha1((KEY + GUID).encode("ascii")).digest()
             print("SHA-1 digest:", digest.hex(" "))
             print("base64:      ", base64.b64encode(digest).decode())
             print("library:     ", wsx.accept_key(KEY))
@@ -458,7 +460,7 @@ def handshake() -> list[Cell]:
             """
             decision = wsx.decide(request, wsx.ServerPolicy(subprotocols=["chat"]))
             response = decision.response
-            print(decision)
+            print(wsx.describe(decision))
             print()
             print(bytes(response).decode())
             """
@@ -537,7 +539,7 @@ def handshake() -> list[Cell]:
         code(
             """
             page_request = b"GET /chat HTTP/1.1\\r\\nHost: server.example.com\\r\\n\\r\\n"
-            print(wsx.decide(wsx.HandshakeRequest.parse(page_request)))
+            print(wsx.describe(wsx.decide(wsx.HandshakeRequest.parse(page_request))))
             print()
             print((await raw_exchange(server, page_request)).decode())
             """
@@ -584,7 +586,7 @@ def handshake() -> list[Cell]:
             """
             forged = wsx.HandshakeResponse.switching_protocols("AAAAAAAAAAAAAAAAAAAAAA==", subprotocol="chat")
             check = wsx.check_response(request, forged)
-            print(check)
+            print(wsx.describe(check))
             """
         ),
         md(
@@ -598,7 +600,7 @@ def handshake() -> list[Cell]:
             liar = await wsx.serve_echo(misbehave=["wrong-accept"])
             try:
                 await wsx.connect(liar.url)
-            except wsx.InvalidAccept as err:
+            except InvalidAccept as err:
                 print(type(err).__name__ + ":", err)
                 print("frames sent by the client:", err.session.frame_count())
             """
@@ -614,7 +616,7 @@ def handshake() -> list[Cell]:
         ),
         code(
             """
-            print(wsx.decide(request, wsx.ServerPolicy(origins=["https://chat.example.com"])))
+            print(wsx.describe(wsx.decide(request, wsx.ServerPolicy(origins=["https://chat.example.com"]))))
             print()
             guarded = await wsx.serve_echo(origins=["https://chat.example.com"])
             try:
@@ -636,7 +638,7 @@ def handshake() -> list[Cell]:
         code(
             """
             old = wsx.HandshakeRequest.build(server.url, version="12")
-            print(wsx.decide(old))
+            print(wsx.describe(wsx.decide(old)))
             print()
             print((await raw_exchange(server, bytes(old))).decode())
             """
@@ -719,7 +721,8 @@ def frames() -> list[Cell]:
         code(
             """
             import wsexplorer as wsx
-            from wsexplorer.codec.close import close_code_problem
+            from wsexplorer.codec.close import close_code_problem, describe_close_code
+            from wsexplorer.codec.masking import apply_mask
 
 
             def show_fields(frame):
@@ -802,7 +805,7 @@ def frames() -> list[Cell]:
             print("key:         ", key.hex(" "))
             print("on the wire: ", on_wire.hex(" "))
             print("XOR by hand: ", bytes(b ^ key[i % 4] for i, b in enumerate(on_wire)))
-            print("apply_mask:  ", wsx.apply_mask(on_wire, key))
+            print("apply_mask:  ", apply_mask(on_wire, key))
             """
         ),
         md(
@@ -968,8 +971,8 @@ def frames() -> list[Cell]:
             print()
             for code in wsx.CloseCode:
                 on_wire = "never sent" if close_code_problem(code) else "sent"
-                print(f"{int(code)}  {code.name:<21} {on_wire:<10} {wsx.describe_close_code(code)}")
-            print("4000-4999: ", wsx.describe_close_code(4000))
+                print(f"{int(code)}  {code.name:<21} {on_wire:<10} {describe_close_code(code)}")
+            print("4000-4999: ", describe_close_code(4000))
             """
         ),
         md("A close frame can be malformed too:"),
@@ -1302,7 +1305,7 @@ def live() -> list[Cell]:
                 headers=[("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0.0.0")],
             )
             print(bytes(browser_request).decode())
-            print(wsx.decide(browser_request, wsx.ServerPolicy(extensions=[wsx.PerMessageDeflate()])))
+            print(wsx.describe(wsx.decide(browser_request, wsx.ServerPolicy(extensions=[wsx.PerMessageDeflate()]))))
             """
         ),
         md(
@@ -1603,6 +1606,7 @@ def errors_and_security() -> list[Cell]:
             import websockets
 
             import wsexplorer as wsx
+            from wsexplorer.errors import TLSError
             """
         ),
         md(
@@ -1838,7 +1842,7 @@ def errors_and_security() -> list[Cell]:
             if tls_server is not None:
                 try:
                     await wsx.connect(tls_server.url)  # the system's authorities only
-                except wsx.TLSError as err:
+                except TLSError as err:
                     print("TLSError:", err.reason)
                     print(err.rule)
             """
@@ -2068,7 +2072,7 @@ def explore() -> list[Cell]:
             """
         ),
         md("## 6. Summary"),
-        code("print(ws.session.summary())"),
+        code("print(wsx.describe(ws.session.summary()))"),
         md(
             """
             ## 7. Save and load the session

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from wsexplorer.codec.extensions import Extension, ExtensionOffer, NegotiatedExtension, Role
+from wsexplorer.codec.extensions import Extension, ExtensionOffer, NegotiatedExtension
+from wsexplorer.codec.role import Role
 from wsexplorer.errors import NegotiationError
 
 # The seed's example, line by line, with CRLF line ends.

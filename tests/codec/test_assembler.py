@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from wsexplorer.codec.assembler import MessageAssembler
-from wsexplorer.codec.frames import Frame, FrameParser
+from wsexplorer.codec.frame_parser import FrameParser
+from wsexplorer.codec.frames import Frame
 from wsexplorer.errors import InvalidPayloadData, MessageTooBig, ProtocolError
 
 
@@ -21,7 +22,7 @@ def test_single_and_fragmented() -> None:
     parts = frames(Frame.text("Hel", fin=False), Frame.continuation("lo"))
     assert a.add(parts[0]) is None and a.in_progress
     m = a.add(parts[1])
-    assert m is not None and m.text == "Hello" and m.offsets == (0, 5) and m.ratio == 1.0
+    assert m is not None and m.data == "Hello" and m.offsets == (0, 5) and m.ratio == 1.0
     assert not a.in_progress
 
 

@@ -9,7 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wsexplorer.anatomy import Span
-from wsexplorer.codec.frames import Frame, FrameParser, LengthForm, Opcode, serialize_frame
+from wsexplorer.codec.frame_builder import serialize_frame
+from wsexplorer.codec.frame_header import LengthForm, Opcode
+from wsexplorer.codec.frame_parser import FrameParser
+from wsexplorer.codec.frames import Frame
 from wsexplorer.errors import IncompleteInput, TrailingBytes, WSExplorerError
 
 # RFC 6455 §5.7, each example as it appears in the RFC.

@@ -9,17 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wsexplorer.anatomy import Span
+from wsexplorer.codec.client_check import check_response
 from wsexplorer.codec.extensions import ExtensionOffer
-from wsexplorer.codec.handshake import (
-    MAX_HEADER_BYTES,
-    MAX_HEADER_LINES,
-    HandshakeRequest,
-    HandshakeResponse,
-    find_header_end,
-)
+from wsexplorer.codec.handshake import HandshakeRequest, HandshakeResponse
 from wsexplorer.codec.headers import TCHARS
-from wsexplorer.codec.negotiation import ServerPolicy, check_response, decide
+from wsexplorer.codec.http import MAX_HEADER_BYTES, MAX_HEADER_LINES
+from wsexplorer.codec.server_decision import ServerPolicy, decide
 from wsexplorer.errors import HandshakeParseError, TrailingBytes, WSExplorerError
+from wsexplorer.render.describe import describe, html
 
 from .handshake_samples import (
     RFC_1_3_REQUEST,
@@ -29,36 +26,7 @@ from .handshake_samples import (
     SEED_RESPONSE,
     FakeExtension,
     fixed_rng,
-    request_with,
 )
-
-# -- finding the end of the header block -------------------------------------------------------------
-
-
-def test_find_header_end() -> None:
-    assert find_header_end(SEED_REQUEST) == len(SEED_REQUEST)
-    assert find_header_end(SEED_REQUEST[:-1]) is None
-    assert find_header_end(SEED_REQUEST + b"\x81\x05hello") == len(SEED_REQUEST)
-    assert find_header_end(b"GET / HTTP/1.1\nHost: x\n\n") == 24
-    assert find_header_end(b"GET / HTTP/1.1\r\nHost: x\n\r\n") == 26
-    stream = bytearray(b"junk" + SEED_REQUEST)
-    assert find_header_end(stream, 4) == len(stream)
-
-
-def test_find_header_end_limit() -> None:
-    header = b"GET / HTTP/1.1\r\nX: " + b"a" * (MAX_HEADER_BYTES - 23) + b"\r\n\r\n"
-    assert len(header) == MAX_HEADER_BYTES
-    assert find_header_end(header) == MAX_HEADER_BYTES
-    assert find_header_end(header[:-4]) is None
-    too_long = b"GET / HTTP/1.1\r\nX: " + b"a" * MAX_HEADER_BYTES
-    with pytest.raises(HandshakeParseError) as info:
-        find_header_end(too_long)
-    assert info.value.offset == MAX_HEADER_BYTES
-    assert "16384" in info.value.rule
-    with pytest.raises(HandshakeParseError) as info:
-        find_header_end(b"xx" + too_long, 2)
-    assert info.value.offset == 2 + MAX_HEADER_BYTES
-
 
 # -- parsing the seed --------------------------------------------------------------------------------
 
@@ -134,24 +102,6 @@ def test_seed_request_fields() -> None:
     assert all(f.rfc_ref for f in fields)
 
 
-def test_unknown_header_gets_generic_meaning() -> None:
-    req = HandshakeRequest.parse(request_with(("X-Teacher", "hello")))
-    field = next(f for f in req.fields if f.name == "X-Teacher")
-    assert field.group == "other"
-    assert "does not define" in field.meaning
-
-
-def test_request_text_and_html() -> None:
-    req = HandshakeRequest.parse(request_with(("X-Html", "<script>")))
-    text = req.text()
-    assert str(req) == text
-    assert "0..19" in text and "required" in text and "optional" in text
-    assert "Random base64 value" in text
-    html = req._repr_html_()
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert html.startswith("<table>")
-
-
 def test_parse_rfc_1_3_request() -> None:
     req = HandshakeRequest.parse(RFC_1_3_REQUEST)
     assert bytes(req) == RFC_1_3_REQUEST and not req.violations
@@ -171,7 +121,7 @@ def test_parse_seed_response() -> None:
     assert groups["Sec-WebSocket-Accept"] == "required"
     assert groups["Sec-WebSocket-Protocol"] == "optional"
     assert groups["Status line"] == "required"
-    assert "101" in resp.text()
+    assert "101" in describe(resp)
 
 
 def test_response_body_is_kept() -> None:
@@ -181,7 +131,7 @@ def test_response_body_is_kept() -> None:
     assert resp.body == b"nope\n"
     assert resp.header_block == data[:-5]
     assert resp.fields[-1].name == "Body"
-    assert "(5 bytes)" in resp.text()
+    assert "(5 bytes)" in describe(resp)
 
 
 def test_equality_is_by_bytes() -> None:
@@ -272,7 +222,7 @@ def test_violations_are_recorded_not_raised(data: bytes, words: str, start: int,
     assert section in v.section
     assert v.http_status == 400
     assert v.fault == "peer"
-    assert str(v) in req.text()
+    assert str(v) in describe(req)
     # The server refuses with the first violation, citing the same place and section.
     decision = decide(req)
     assert decision.status == 400 and not decision.accepted
@@ -493,8 +443,8 @@ def exercise(msg: HandshakeRequest | HandshakeResponse) -> None:
     """Everything a notebook might call on a parsed message; none of it may raise."""
     fields = msg.fields
     assert b"".join(f.raw for f in fields) == bytes(msg)
-    msg.text()
-    msg._repr_html_()
+    describe(msg)
+    html(msg)
     repr(msg)
     for violation in msg.violations:
         str(violation)
@@ -512,9 +462,9 @@ def parse_anything(data: bytes) -> None:
         exercise(msg)
         if isinstance(msg, HandshakeRequest):
             decision = decide(msg, ServerPolicy(origins=["http://a"], subprotocols=["chat"]))
-            decision.text()
+            describe(decision)
         else:
-            check_response(HandshakeRequest.parse(SEED_REQUEST), msg).text()
+            describe(check_response(HandshakeRequest.parse(SEED_REQUEST), msg))
 
 
 @settings(deadline=None, max_examples=300)

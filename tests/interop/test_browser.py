@@ -29,7 +29,8 @@ from urllib.parse import quote
 import pytest
 import pytest_asyncio
 
-from wsexplorer.codec.frames import Frame, Opcode
+from wsexplorer.codec.frame_header import Opcode
+from wsexplorer.codec.frames import Frame
 from wsexplorer.live import ServerConnection, serve, serve_echo
 from wsexplorer.record.session import C2S, S2C, Session
 

@@ -28,7 +28,8 @@ from typing import Any
 
 import pytest
 
-from wsexplorer.codec.frames import Frame, Opcode
+from wsexplorer.codec.frame_header import Opcode
+from wsexplorer.codec.frames import Frame
 from wsexplorer.errors import ConnectionClosed, ConnectionClosedError, ConnectionClosedOK
 from wsexplorer.live import ServerConnection, connect, serve
 from wsexplorer.record.session import C2S, S2C, Session

@@ -17,7 +17,8 @@ from websockets.asyncio.server import ServerConnection as WSServerConnection
 from websockets.asyncio.server import serve as ws_serve
 from websockets.exceptions import ConnectionClosed as WSClosed
 
-from wsexplorer import ConnectionClosed, ConnectionClosedError, Frame, connect, serve_echo
+from wsexplorer import ConnectionClosed, Frame, connect, serve_echo
+from wsexplorer.errors import ConnectionClosedError
 from wsexplorer.record.session import C2S, S2C
 
 MIB = 1 << 20

@@ -6,17 +6,8 @@ import asyncio
 
 import pytest
 
-from wsexplorer import (
-    ConnectionClosedError,
-    ConnectionClosedOK,
-    Frame,
-    HandshakeError,
-    InvalidAccept,
-    OpeningTimeout,
-    connect,
-    serve,
-    serve_echo,
-)
+from wsexplorer import Frame, HandshakeError, connect, serve, serve_echo
+from wsexplorer.errors import ConnectionClosedError, ConnectionClosedOK, InvalidAccept, OpeningTimeout
 from wsexplorer.live.server import ServerConnection
 from wsexplorer.record.session import C2S, S2C
 

@@ -14,8 +14,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from wsexplorer import ConnectionClosedError, Frame, connect, serve_echo
-from wsexplorer.codec.negotiation import ServerPolicy
+from wsexplorer import Frame, connect, serve_echo
+from wsexplorer.codec.server_decision import ServerPolicy
+from wsexplorer.errors import ConnectionClosedError
 from wsexplorer.protocol.connection import Connection
 from wsexplorer.record.session import C2S, S2C
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import trustme
 
-from wsexplorer import TLSError, connect, serve_echo
+from wsexplorer import connect, serve_echo
+from wsexplorer.errors import TLSError
 
 
 @pytest.fixture(scope="module")

@@ -129,7 +129,7 @@ def check_frames(nb: Any, text: str) -> None:
     for form in ("7-bit form, header 82 7d", "16-bit form, header 82 7e ff ff", "64-bit form"):
         assert form in text
     assert "minimal number of bytes" in text and "most significant bit" in text
-    assert "Ping(payload=b'?')" in text and "TextMessage(text='Hello')" in text
+    assert "Ping(payload=b'?')" in text and "TextMessage(data='Hello')" in text
     assert "the client answered at once with: [<Frame PONG [FM] len=1 3f>]" in text
     assert text.count("close 1002: ") == 2  # the two fragmentation errors
     assert "exceeds 125" in text and "must not be fragmented" in text

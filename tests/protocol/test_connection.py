@@ -9,15 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wsexplorer.codec.deflate import PerMessageDeflate
-from wsexplorer.codec.frames import Frame, FrameParser, Opcode
-from wsexplorer.codec.negotiation import ServerPolicy
+from wsexplorer.codec.extensions import PerMessageDeflate
+from wsexplorer.codec.frame_header import Opcode
+from wsexplorer.codec.frame_parser import FrameParser
+from wsexplorer.codec.frames import Frame
+from wsexplorer.codec.server_decision import ServerPolicy
 from wsexplorer.errors import InvalidState
 from wsexplorer.protocol.connection import Connection
 from wsexplorer.protocol.events import (
     BinaryMessage,
     CloseReceived,
-    ConnectionClosed,
+    ConnectionEnded,
     ConnectionFailed,
     Event,
     FrameReceived,
@@ -98,7 +100,7 @@ def test_handshake_between_our_client_and_server() -> None:
     assert received.decision.status == 101
     c.send_text("Hello")
     _, es = pump(c, s)
-    assert [e.text for e in es if isinstance(e, TextMessage)] == ["Hello"]
+    assert [e.data for e in es if isinstance(e, TextMessage)] == ["Hello"]
 
 
 def test_permessage_deflate_negotiated_and_used() -> None:
@@ -116,7 +118,7 @@ def test_permessage_deflate_negotiated_and_used() -> None:
     (fr,) = [e for e in events if isinstance(e, FrameReceived)]
     assert fr.frame.rsv1  # the frame event carries the wire (compressed) payload
     (msg,) = [e for e in events if isinstance(e, TextMessage)]
-    assert msg.text == text and msg.message.compressed and msg.message.wire_size < len(text)
+    assert msg.data == text and msg.message.compressed and msg.message.wire_size < len(text)
     s.send_binary(b"\x00" * 5000)
     ec, _ = pump(c, s)
     assert [e.data for e in ec if isinstance(e, BinaryMessage)] == [b"\x00" * 5000]
@@ -189,7 +191,7 @@ def test_rfc_fragmented_text_with_interleaved_ping() -> None:
     s.receive_data(stream)
     events = s.events()
     assert kinds(events) == ["Ping", "TextMessage"]
-    assert [e.text for e in events if isinstance(e, TextMessage)] == ["Hello"]
+    assert [e.data for e in events if isinstance(e, TextMessage)] == ["Hello"]
     (pong,) = sent_frames(s)
     assert pong.opcode == Opcode.PONG and pong.payload == b"p" and not pong.masked
     offsets = [e.offset for e in events if isinstance(e, FrameReceived)]
@@ -210,7 +212,7 @@ def test_send_fragmented() -> None:
     assert [f.opcode for f in frames] == [Opcode.TEXT] + [Opcode.CONTINUATION] * 3
     assert [f.fin for f in frames] == [False, False, False, True]
     s.receive_data(wire)
-    assert [e.text for e in s.events() if isinstance(e, TextMessage)] == ["abcdefghij"]
+    assert [e.data for e in s.events() if isinstance(e, TextMessage)] == ["abcdefghij"]
 
 
 def test_pong_event() -> None:
@@ -289,7 +291,7 @@ def test_utf8_character_split_across_fragments_is_fine() -> None:
     for i, b in enumerate(raw):
         op = Opcode.TEXT if i == 0 else Opcode.CONTINUATION
         s.receive_data(bytes(Frame.build(op, bytes([b]), fin=i == len(raw) - 1, mask=KEY)))
-    assert [e.text for e in s.events() if isinstance(e, TextMessage)] == ["é€😀"]
+    assert [e.data for e in s.events() if isinstance(e, TextMessage)] == ["é€😀"]
 
 
 # -- limits ------------------------------------------------------------------------------------------
@@ -356,7 +358,7 @@ def test_remote_close_is_echoed_then_eof_is_clean() -> None:
     assert echo.close_code == 1001
     assert s.state is State.CLOSING and s.close_expected  # the server closes TCP first
     s.receive_data(b"")
-    (closed,) = [e for e in s.events() if isinstance(e, ConnectionClosed)]
+    (closed,) = [e for e in s.events() if isinstance(e, ConnectionEnded)]
     assert (closed.code, closed.reason, closed.closed_by, closed.clean) == (
         1001,
         "bye",
@@ -376,7 +378,7 @@ def test_local_close_then_peer_answer() -> None:
     assert [(e.code, e.reason) for e in ec if isinstance(e, CloseReceived)] == [(1000, "")]
     assert s.close_expected and not c.close_expected
     c.receive_data(b"")
-    (closed,) = [e for e in c.events() if isinstance(e, ConnectionClosed)]
+    (closed,) = [e for e in c.events() if isinstance(e, ConnectionEnded)]
     assert closed.closed_by == "local" and closed.clean and closed.sent_code == 1000
 
 
@@ -391,7 +393,7 @@ def test_empty_close_means_1005_and_is_echoed_empty() -> None:
 def test_eof_without_close_is_1006() -> None:
     c = client()
     c.receive_data(b"")
-    (closed,) = [e for e in c.events() if isinstance(e, ConnectionClosed)]
+    (closed,) = [e for e in c.events() if isinstance(e, ConnectionEnded)]
     assert closed.code == 1006 and not closed.clean and c.close_code == 1006
 
 
@@ -399,7 +401,7 @@ def test_eof_mid_frame_keeps_1006_and_says_so() -> None:
     c = client()
     c.receive_data(bytes(Frame.text("hello"))[:4])
     c.receive_data(b"")
-    (closed,) = [e for e in c.events() if isinstance(e, ConnectionClosed)]
+    (closed,) = [e for e in c.events() if isinstance(e, ConnectionEnded)]
     assert closed.code == 1006
     assert c.failure is not None and "inside a frame" in str(c.failure)
 
@@ -431,7 +433,7 @@ def test_data_still_delivered_after_we_sent_close() -> None:
     c = client()
     c.send_close()
     c.receive_data(bytes(Frame.text("in flight")))
-    assert [e.text for e in c.events() if isinstance(e, TextMessage)] == ["in flight"]
+    assert [e.data for e in c.events() if isinstance(e, TextMessage)] == ["in flight"]
 
 
 def test_no_pong_after_close_sent() -> None:
@@ -466,7 +468,7 @@ def test_interop_with_websockets_server_protocol() -> None:
     assert b"".join(f.data for f in got) == text.encode()
     theirs.send_text(b"\xc3\xa9t\xc3\xa9")
     ours.receive_data(b"".join(theirs.data_to_send()))
-    assert [e.text for e in ours.events() if isinstance(e, TextMessage)] == ["été"]
+    assert [e.data for e in ours.events() if isinstance(e, TextMessage)] == ["été"]
 
 
 def test_interop_with_websockets_client_protocol() -> None:
@@ -483,7 +485,7 @@ def test_interop_with_websockets_client_protocol() -> None:
     assert ours.state is State.OPEN and ours.negotiated
     theirs.send_text(("hello " * 300).encode())
     ours.receive_data(b"".join(theirs.data_to_send()))
-    assert [e.text for e in ours.events() if isinstance(e, TextMessage)] == ["hello " * 300]
+    assert [e.data for e in ours.events() if isinstance(e, TextMessage)] == ["hello " * 300]
     ours.send_close(1000, "bye")
     theirs.receive_data(ours.data_to_send())
     theirs.events_received()
@@ -512,9 +514,7 @@ def test_any_messages_any_cuts(messages: list[str | bytes], cuts: list[int], def
     s.receive_data(wire[pos:])
     got: list[str | bytes] = []
     for e in s.events():
-        if isinstance(e, TextMessage):
-            got.append(e.text)
-        elif isinstance(e, BinaryMessage):
+        if isinstance(e, (TextMessage, BinaryMessage)):
             got.append(e.data)
     assert got == messages
 

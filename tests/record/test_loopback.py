@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wsexplorer.codec.negotiation import ServerPolicy
+from wsexplorer.codec.server_decision import ServerPolicy
 from wsexplorer.protocol.connection import Connection
 from wsexplorer.protocol.events import CloseReceived, HandshakeAccepted, TextMessage
 from wsexplorer.protocol.states import State
@@ -22,7 +22,7 @@ def test_a_whole_conversation_is_recorded() -> None:
     assert any(isinstance(e, HandshakeAccepted) for e in server_events)
     wire.client.send_text("hi")
     _, server_events = wire.pump()
-    assert [e.text for e in server_events if isinstance(e, TextMessage)] == ["hi"]
+    assert [e.data for e in server_events if isinstance(e, TextMessage)] == ["hi"]
     wire.client.send_close(1000, "bye")
     client_events, server_events = wire.pump()
     assert [e.code for e in server_events if isinstance(e, CloseReceived)] == [1000]

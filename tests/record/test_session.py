@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wsexplorer.codec.deflate import PerMessageDeflate
+from wsexplorer.codec.extensions import PerMessageDeflate
 from wsexplorer.codec.frames import Frame
-from wsexplorer.codec.negotiation import ServerPolicy
+from wsexplorer.codec.server_decision import ServerPolicy
 from wsexplorer.protocol.connection import Connection
 from wsexplorer.protocol.events import TextMessage
 from wsexplorer.record.loopback import Loopback
@@ -79,7 +79,7 @@ def test_events_replayed_with_compression() -> None:
         w.client.send_text(f"message {i} " * 30)
     w.pump()
     events = w.session.events(C2S)
-    texts = [e.text for e in events if isinstance(e, TextMessage)]
+    texts = [e.data for e in events if isinstance(e, TextMessage)]
     assert texts == [f"message {i} " * 30 for i in range(5)]
     ratios = w.session.summary().compression_ratios["client→server"]
     assert len(ratios) == 5 and all(r < 0.5 for r in ratios)

@@ -6,9 +6,10 @@ import random
 
 import numpy as np
 
-from wsexplorer.codec.deflate import PerMessageDeflate
-from wsexplorer.codec.frames import Frame, Opcode
-from wsexplorer.codec.negotiation import ServerPolicy
+from wsexplorer.codec.extensions import PerMessageDeflate
+from wsexplorer.codec.frame_header import Opcode
+from wsexplorer.codec.frames import Frame
+from wsexplorer.codec.server_decision import ServerPolicy
 from wsexplorer.protocol.connection import Connection
 from wsexplorer.protocol.events import BinaryMessage, TextMessage
 from wsexplorer.record.loopback import Loopback
@@ -207,7 +208,7 @@ def deflate_session(messages: int, *, fragment_every: int = 0) -> Session:
         _, server_events = wire.pump()
         for event in server_events:
             if isinstance(event, TextMessage):
-                wire.server.send_text(event.text)
+                wire.server.send_text(event.data)
             elif isinstance(event, BinaryMessage):
                 wire.server.send_binary(event.data)
         wire.pump()

@@ -117,7 +117,7 @@ def test_a_stream_of_frames_is_reassembled() -> None:
     fi = FrameInspector("01 03 48 65 6c 89 00 80 02 6c 6f")
     assert fi.error is None
     assert len(fi.frames) == 3
-    assert [m.text for m in fi.messages] == ["Hello"]
+    assert [m.data for m in fi.messages] == ["Hello"]
     assert fi.chooser.layout.display is None
     fi.chooser.value = 1
     assert fi.frame is fi.frames[1] and fi.frame.opcode == 0x9
@@ -129,7 +129,7 @@ def test_a_stream_ending_inside_a_frame() -> None:
     fi = FrameInspector("81 02 48 69 81 05 48")
     assert len(fi.frames) == 2 and fi.frames[1].missing == 4
     assert fi.error is not None and fi.error.startswith("1 complete frame, then")
-    assert [m.text for m in fi.messages] == ["Hi"]
+    assert [m.data for m in fi.messages] == ["Hi"]
 
 
 def test_show_frames_as_objects() -> None:
@@ -141,9 +141,11 @@ def test_show_frames_as_objects() -> None:
     assert fi.source_tabs.selected_index == 0
     assert fi.hex.value == bytes(frame).hex(" ")
     frames = [Frame.text("a", fin=False), Frame.continuation("b")]
-    fi.show(frames)
-    assert fi.frames == frames
-    assert [m.text for m in fi.messages] == ["ab"]
+    fi.show(frames)  # still "sent by a client": unmasked frames make a receiver fail at once (§5.1)
+    assert fi.frames == frames and fi.messages == []
+    assert "a client must mask every frame it sends" in plain(fi.messages_view.value)
+    fi.show(frames, sender="server")
+    assert [m.data for m in fi.messages] == ["ab"]
     fi.show(None)
     assert fi.frame is None and fi.error is None
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from wsexplorer.codec.deflate import PerMessageDeflate
+from wsexplorer.codec.extensions import PerMessageDeflate
 from wsexplorer.codec.frames import Frame
-from wsexplorer.codec.negotiation import ServerPolicy
+from wsexplorer.codec.server_decision import ServerPolicy
 from wsexplorer.live import connect, serve_echo
 from wsexplorer.protocol.connection import Connection
 from wsexplorer.protocol.events import TextMessage
@@ -158,7 +158,7 @@ def deflate_session(messages: int) -> Session:
         _, server_events = wire.pump()
         for event in server_events:
             if isinstance(event, TextMessage):
-                wire.server.send_text(event.text)
+                wire.server.send_text(event.data)
         wire.pump()
     return wire.session
 
@@ -179,3 +179,24 @@ async def test_inflating_a_big_session_never_blocks_the_page() -> None:
     await asyncio.wait_for(inflated(), 10)
     assert browser.table_rows()[-1].preview == "inflated 'message 2999'"
     assert "inflating" not in table.page_label.value
+
+
+@pytest.mark.parametrize("takeover", [True, False])
+def test_every_row_of_a_valid_deflate_session_opens_without_violations(takeover: bool) -> None:
+    """The table and the inspector judge recorded frames through the one replay path (context)."""
+    from tests.record.test_replay import echo_session
+
+    session, _ = echo_session(takeover=takeover)
+    browser = SessionBrowser(session, page_size=100)
+    rows = browser.table_rows()
+    assert len(rows) == session.frame_count()
+    assert any(r.rsv1 for r in rows) and any(r.opcode_name == "CONTINUATION" for r in rows)
+    for k, row in enumerate(rows):
+        browser.select(k)
+        inspector = browser.inspector
+        assert inspector.violations == [], (k, row, inspector.violations)
+        assert "No rule broken" in inspector.violations_view.value
+        assert "recorded connection" in inspector.violations_view.value
+        if row.opcode_name in ("TEXT", "BINARY", "CONTINUATION"):
+            assert "message #" in inspector.messages_view.value
+    assert all("invalid" not in r.preview for r in rows)

@@ -15,13 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import InvalidKey
-from ._text import h, wire
+from .http import header_bytes
 
 __all__ = [
     "GUID",
+    "KEY_SECTION",
     "AcceptComputation",
     "AcceptStep",
     "accept_key",
+    "check_key",
     "generate_key",
 ]
 
@@ -29,7 +31,8 @@ GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 """The fixed string appended to the key before hashing (RFC 6455 §1.3, §4.2.2)."""
 
 _B64_ALPHABET = frozenset(string.ascii_letters + string.digits + "+/")
-_SECTION_KEY = "RFC 6455 §4.2.1 item 5"
+KEY_SECTION = "RFC 6455 §4.2.1 item 5"
+"""Where the 16-byte rule for Sec-WebSocket-Key is written."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -42,7 +45,7 @@ def accept_key(key: str) -> str:
 
     The key is used as text, exactly as sent; it is not decoded and not validated here.
     """
-    digest = hashlib.sha1(wire(key + GUID), usedforsecurity=False).digest()
+    digest = hashlib.sha1(header_bytes(key + GUID), usedforsecurity=False).digest()
     return base64.b64encode(digest).decode("ascii")
 
 
@@ -54,15 +57,17 @@ def generate_key(rng: Callable[[int], bytes] = os.urandom) -> str:
     return base64.b64encode(nonce).decode("ascii")
 
 
-def _check_key(key: str, base: int = 0) -> tuple[bytes | None, InvalidKey | None]:
+def check_key(key: str, base: int = 0) -> tuple[bytes | None, InvalidKey | None]:
     """Decode ``key`` and check it is 16 bytes of base64 (RFC 6455 §4.2.1 item 5, §4.3).
 
-    Returns the decoded bytes (when it decodes at all) and the problem, if any. ``base`` is the byte
-    offset of the key in its message, so errors point into the message.
+    Returns the decoded bytes (when it decodes at all) and the problem, if any, as an
+    :class:`~wsexplorer.errors.InvalidKey` (HTTP 400) that is returned, not raised, so a server's
+    decision can record it as a failed step. ``base`` is the byte offset of the key in its message,
+    so errors point into the message.
     """
 
     def bad(rule: str, at: int) -> InvalidKey:
-        return InvalidKey(rule, section=_SECTION_KEY, offset=base + at, http_status=400)
+        return InvalidKey(rule, section=KEY_SECTION, offset=base + at)
 
     if not key:
         return None, bad("Sec-WebSocket-Key is empty; it must be 16 bytes in base64", 0)
@@ -123,13 +128,13 @@ class AcceptComputation:
 
     def __init__(self, key: str, strict: bool = True) -> None:
         self.key = key
-        decoded, error = _check_key(key)
+        decoded, error = check_key(key)
         if error is not None and strict:
             raise error
         self.key_bytes: bytes | None = decoded
         self.error: InvalidKey | None = error
         joined = key + GUID
-        digest = hashlib.sha1(wire(joined), usedforsecurity=False).digest()
+        digest = hashlib.sha1(header_bytes(joined), usedforsecurity=False).digest()
         self.digest = digest
         self.accept = base64.b64encode(digest).decode("ascii")
         check = "it decodes to 16 bytes, as required" if error is None else "CHECK FAILED: "
@@ -188,34 +193,3 @@ class AcceptComputation:
     def __repr__(self) -> str:
         flag = "" if self.valid else ", invalid key"
         return f"<AcceptComputation {self.key!r} -> {self.accept!r}{flag}>"
-
-    def text(self) -> str:
-        """The steps as plain text for a terminal."""
-        out = [f"Sec-WebSocket-Accept for key {self.key!r}"]
-        for step in self.steps:
-            mark = "" if step.ok else "  [FAILED]"
-            out.append(f"{step.number}. {step.title} ({step.section}){mark}")
-            out.append(f"   in:  {step.show(step.input)}")
-            out.append(f"   out: {step.show(step.output)}")
-            out.append(f"   {step.explanation}")
-        out.append(f"=> Sec-WebSocket-Accept: {self.accept}")
-        return "\n".join(out)
-
-    __str__ = text
-
-    def _repr_html_(self) -> str:
-        rows = []
-        for step in self.steps:
-            style = "" if step.ok else ' style="background:#fdd"'
-            rows.append(
-                f"<tr{style}><td>{step.number}</td><td>{h(step.title)}</td>"
-                f"<td><code>{h(step.show(step.input))}</code></td>"
-                f"<td><code>{h(step.show(step.output))}</code></td>"
-                f"<td>{h(step.explanation)}</td><td>{h(step.section)}</td></tr>"
-            )
-        return (
-            f"<table><caption>Sec-WebSocket-Accept for <code>{h(self.key)}</code></caption>"
-            "<tr><th>#</th><th>step</th><th>input</th><th>output</th><th>why</th><th>RFC</th></tr>"
-            + "".join(rows)
-            + f"</table><p>Sec-WebSocket-Accept: <code>{h(self.accept)}</code></p>"
-        )

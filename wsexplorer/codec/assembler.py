@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..errors import InvalidPayloadData, MessageTooBig, ProtocolError
-from .frames import Frame, Opcode
+from ..errors import ProtocolError
+from . import rules
+from .frame_header import FIN_BIT, OPCODE_BITS, RSV1_BIT, Opcode
+from .frames import Frame
 from .utf8 import Utf8Validator
 
 __all__ = ["Inflater", "Message", "MessageAssembler"]
@@ -44,11 +46,13 @@ class Message:
         return self.opcode == Opcode.TEXT
 
     @property
-    def text(self) -> str:
-        """The payload as text (for text messages: already validated as UTF-8)."""
+    def data(self) -> str | bytes:
+        """What the application receives: ``str`` for a text message (validated UTF-8), else ``bytes``."""
         if self.decoded is not None:
             return self.decoded
-        return self.payload.decode("utf-8", "strict" if self.is_text else "replace")
+        if self.is_text:
+            return self.payload.decode("utf-8")
+        return self.payload
 
     @property
     def fragments(self) -> int:
@@ -116,62 +120,39 @@ class MessageAssembler:
         total = announced if self._compressed else self._size + announced
         if total > self._max:
             what = "frame" if total == announced else "message"
-            raise MessageTooBig(
-                f"{what} of {total} bytes announced, over the limit of {self._max} bytes",
-                section="RFC 6455 §7.4.1",
-                offset=offset,
+            raise rules.MESSAGE_ANNOUNCED_OVER_LIMIT.error(
+                offset=offset, what=what, size=total, limit=self._max
             )
 
     def add(self, frame: Frame) -> Message | None:
         """Take one data frame; return the message it completes, if any. Raises ProtocolError on misuse."""
         b0 = bytes(frame)[0]
-        if self._opcode is None and b0 & 0xC0 == 0x80 and 0 < b0 & 0x0F < 3:
-            return self._single(frame, b0 & 0x0F)
-        op = frame.opcode
+        if self._opcode is None and b0 & (FIN_BIT | RSV1_BIT) == FIN_BIT and 0 < b0 & OPCODE_BITS < 3:
+            return self._single(frame, b0 & OPCODE_BITS)
+        op = b0 & OPCODE_BITS
         offset = frame.offset
         if op == Opcode.CONTINUATION:
             if self._opcode is None:
-                raise ProtocolError(
-                    "continuation frame without a message in progress",
-                    section="RFC 6455 §5.4",
-                    offset=offset,
-                )
-            if frame.rsv1:
-                raise ProtocolError(
-                    "RSV1 set on a continuation frame: only the first frame of a message may set it",
-                    section="RFC 7692 §6.1",
-                    offset=offset,
-                )
+                raise rules.CONTINUATION_WITHOUT_MESSAGE.error(offset=offset)
+            if b0 & RSV1_BIT:
+                raise rules.RSV1_ON_CONTINUATION.error(offset=offset)
         elif op in (Opcode.TEXT, Opcode.BINARY):
             if self._opcode is not None:
-                raise ProtocolError(
-                    f"new {Opcode(op).name.lower()} frame while a fragmented message is in progress "
-                    "(expected a continuation frame)",
-                    section="RFC 6455 §5.4",
-                    offset=offset,
-                )
-            if frame.rsv1 and self._inflater is None:
-                raise ProtocolError(
-                    "RSV1 set but permessage-deflate was not negotiated",
-                    section="RFC 6455 §5.2",
-                    offset=offset,
-                )
+                raise rules.NEW_MESSAGE_INSIDE_MESSAGE.error(offset=offset, kind=Opcode(op).name.lower())
+            if b0 & RSV1_BIT and self._inflater is None:
+                raise rules.RSV_WITHOUT_EXTENSION.error(offset=offset, bit="RSV1")
             self._opcode = Opcode(op)
-            self._compressed = frame.rsv1
+            self._compressed = bool(b0 & RSV1_BIT)
             self._utf8 = Utf8Validator(keep_text=True) if op == Opcode.TEXT else None
         else:
             raise ValueError(f"not a data frame: {frame!r}")
 
         self._offsets.append(offset)
         if self._max is not None and len(self._offsets) > max(self._max, 1):
-            raise MessageTooBig(
-                f"message of more than {self._max} fragments (the size limit bounds the fragment count)",
-                section="RFC 6455 §7.4.1",
-                offset=offset,
-            )
+            raise rules.TOO_MANY_FRAGMENTS.error(offset=offset, limit=self._max)
         wire_payload = frame.payload
         self._wire += len(wire_payload)
-        fin = frame.fin
+        fin = bool(b0 & FIN_BIT)
         if self._compressed:
             assert self._inflater is not None
             try:
@@ -186,21 +167,16 @@ class MessageAssembler:
             payload_offset = offset + frame.header_length
         self._size += len(data)
         if self._max is not None and self._size > self._max:
-            raise MessageTooBig(
-                f"message of {self._size} bytes so far, over the limit of {self._max} bytes",
-                section="RFC 6455 §7.4.1",
-                offset=offset,
+            raise rules.MESSAGE_OVER_LIMIT.error(
+                offset=offset, size=self._size, so_far=" so far", limit=self._max
             )
         if self._utf8 is not None:
             bad = self._utf8.feed(data, final=fin)
             if bad is not None:
                 if payload_offset is not None:
-                    where = payload_offset + max(0, bad - (self._size - len(data)))
-                    rule = f"invalid UTF-8 in text message at message byte {bad}"
-                else:
-                    where = offset
-                    rule = f"invalid UTF-8 in text message at inflated byte {bad}"
-                raise InvalidPayloadData(rule, section="RFC 6455 §8.1", offset=where)
+                    at = payload_offset + max(0, bad - (self._size - len(data)))
+                    raise rules.MESSAGE_NOT_UTF8.error(offset=at, where="message", at=bad)
+                raise rules.MESSAGE_NOT_UTF8.error(offset=offset, where="inflated", at=bad)
         self._parts.append(data)
         if not fin:
             return None
@@ -220,21 +196,14 @@ class MessageAssembler:
         payload = frame.payload
         n = len(payload)
         if self._max is not None and n > self._max:
-            raise MessageTooBig(
-                f"message of {n} bytes, over the limit of {self._max} bytes",
-                section="RFC 6455 §7.4.1",
-                offset=frame.offset,
-            )
+            raise rules.MESSAGE_OVER_LIMIT.error(offset=frame.offset, size=n, so_far="", limit=self._max)
         if op == 2:
             return Message(Opcode.BINARY, payload, False, n, (frame.offset,))
         try:
             text = payload.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InvalidPayloadData(
-                f"invalid UTF-8 in text message at message byte {exc.start}",
-                section="RFC 6455 §8.1",
-                offset=frame.offset + frame.header_length + exc.start,
-            ) from None
+            at = frame.offset + frame.header_length + exc.start
+            raise rules.MESSAGE_NOT_UTF8.error(offset=at, where="message", at=exc.start) from None
         return Message(Opcode.TEXT, payload, False, n, (frame.offset,), text)
 
     def _reset(self) -> None:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from ..errors import HandshakeParseError
-from .extensions import ExtensionOffer
 
 __all__ = [
     "TCHARS",
+    "ExtensionOffer",
     "is_token",
     "join_header_values",
     "locate_offset",
@@ -33,6 +34,35 @@ __all__ = [
     "serialize_extension_list",
     "serialize_token_list",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionOffer:
+    """One element of a ``Sec-WebSocket-Extensions`` header: a name and its parameters, in order.
+
+    A parameter without a value (``client_max_window_bits`` in an offer) has the value ``None``.
+    Values are stored unquoted (RFC 7230 §3.2.6 quoted strings are decoded by the header parser).
+    """
+
+    name: str
+    params: tuple[tuple[str, str | None], ...] = ()
+
+    def param_names(self) -> list[str]:
+        return [k for k, _ in self.params]
+
+    def __str__(self) -> str:
+        parts = [self.name]
+        for key, value in self.params:
+            parts.append(key if value is None else f"{key}={_quote_if_needed(value)}")
+        return "; ".join(parts)
+
+
+def _quote_if_needed(value: str) -> str:
+    if value and all(c.isalnum() or c in "!#$%&'*+-.^_`|~" for c in value):
+        return value
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
 
 T = TypeVar("T")
 

@@ -13,8 +13,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..codec.deflate import PerMessageDeflate
-from ..codec.extensions import Extension
+from ..codec.extensions import Extension, PerMessageDeflate
 from ..codec.handshake import HandshakeResponse
 from ..errors import HandshakeError, OpeningTimeout, WSExplorerError
 from ..protocol.connection import DEFAULT_MAX_MESSAGE_SIZE, Connection

@@ -13,38 +13,26 @@ from collections.abc import Awaitable, Callable, Generator, Sequence
 from types import TracebackType
 from typing import Any
 
-from ..codec.accept import accept_key
-from ..codec.deflate import PerMessageDeflate, as_extension
-from ..codec.extensions import Extension
-from ..codec.negotiation import ServerPolicy
-from ..errors import ConnectionClosed
+from ..codec.extensions import Extension, PerMessageDeflate, as_extension
+from ..codec.server_decision import ServerPolicy
+from ..errors import CloseCode, ConnectionClosed
 from ..protocol.connection import DEFAULT_MAX_MESSAGE_SIZE, Connection
+from ..protocol.misbehaviour import check_misbehaviours
 from ..protocol.states import State
 from ..record.session import Session
 from .websocket import WebSocket
 
-__all__ = ["MISBEHAVIOURS", "Server", "ServerConnection", "echo", "serve", "serve_echo"]
+__all__ = ["Server", "ServerConnection", "echo", "serve", "serve_echo"]
 
 log = logging.getLogger("wsexplorer.live.server")
 
 Handler = Callable[["ServerConnection"], Awaitable[None]]
-
-#: What a server can be told to do wrong, for teaching; each is off unless named in ``misbehave=``.
-MISBEHAVIOURS = {
-    "wrong-accept": "answer the handshake with a wrong Sec-WebSocket-Accept (the client must abort, §4.1)",
-    "mask-frames": "mask the frames the server sends (forbidden by §5.1: the client must fail with 1002)",
-    "no-close-reply": "never answer a close frame (the client's close_timeout ends the connection)",
-    "no-pong": "never answer pings (§5.5.2 says a pong must be sent)",
-    "silent-handshake": "accept TCP but never answer the opening handshake (the client's open_timeout)",
-}
 
 
 class ServerConnection(WebSocket):
     """The server side of a live connection; ``path`` is the request target the client asked for."""
 
     server: Server
-    misbehave: frozenset[str] = frozenset()
-    _tampered = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
@@ -54,19 +42,6 @@ class ServerConnection(WebSocket):
     def path(self) -> str | None:
         request = self.connection.request
         return request.target if request is not None else None
-
-    def _flush(self) -> None:
-        if "silent-handshake" in self.misbehave:
-            self.connection.data_to_send()  # swallow every answer: the client waits in vain
-            return
-        if "wrong-accept" in self.misbehave and not self._tampered and self.connection.request is not None:
-            self._tampered = True
-            key = self.connection.request.key or ""
-            data = self.connection.data_to_send()
-            right = accept_key(key).encode()
-            wrong = accept_key(key[::-1] or "x").encode()
-            self.connection.send_raw(data.replace(right, wrong, 1))
-        super()._flush()
 
 
 async def echo(ws: ServerConnection) -> None:
@@ -123,16 +98,10 @@ class Server:
     def _make_protocol(self) -> ServerConnection:
         session = Session("server", meta={"server": self.url})
         conn = Connection(
-            "server",
-            policy=self.policy,
-            max_message_size=self.max_message_size,
-            auto_pong="no-pong" not in self.misbehave,
-            auto_close_reply="no-close-reply" not in self.misbehave,
-            mask_outgoing=True if "mask-frames" in self.misbehave else None,
+            "server", policy=self.policy, max_message_size=self.max_message_size, misbehave=self.misbehave
         )
         ws = ServerConnection(conn, session, close_timeout=self.close_timeout)
         ws.server = self
-        ws.misbehave = self.misbehave
         return ws
 
     def _connected(self, ws: ServerConnection) -> None:
@@ -163,14 +132,14 @@ class Server:
                 self.errors.append(exc)
                 log.exception("handler failed")
                 if ws.connection.state is State.OPEN:
-                    await ws.close(1011, "internal error")
+                    await ws.close(CloseCode.INTERNAL_ERROR, "internal error")
             if ws.connection.state is State.OPEN:
-                await ws.close(1000)
+                await ws.close(CloseCode.NORMAL_CLOSURE)
             await ws.wait_closed()
         finally:
             self.connections.discard(ws)
 
-    async def close(self, code: int = 1001, reason: str = "server shutting down") -> None:
+    async def close(self, code: int = CloseCode.GOING_AWAY, reason: str = "server shutting down") -> None:
         """Stop listening, close every connection with ``code`` (1001: going away), and wait."""
         if self._server is not None:
             self._server.close()
@@ -206,7 +175,8 @@ class serve:
     get 403), ``subprotocols`` the server's preference order. ``extensions`` defaults to permessage-
     deflate when left out; ``None`` or ``[]`` accepts no extension. ``ssl`` is a server
     :class:`ssl.SSLContext` for wss. ``open_timeout`` drops a client that does not finish its handshake
-    in time (slowloris). ``misbehave`` names entries of :data:`MISBEHAVIOURS` to break rules on purpose.
+    in time (slowloris). ``misbehave`` names entries of
+    :data:`~wsexplorer.protocol.misbehaviour.MISBEHAVIOURS` to break rules on purpose.
     """
 
     def __init__(
@@ -225,9 +195,7 @@ class serve:
         misbehave: Sequence[str] = (),
         keep_sessions: bool = True,
     ) -> None:
-        unknown = set(misbehave) - set(MISBEHAVIOURS)
-        if unknown:
-            raise ValueError(f"unknown misbehaviour {sorted(unknown)}: choose from {sorted(MISBEHAVIOURS)}")
+        chosen = check_misbehaviours(misbehave)
         if extensions is _DEFAULT:
             exts: list[Extension] = [PerMessageDeflate()]
         elif isinstance(extensions, (str, Extension)):
@@ -243,7 +211,7 @@ class serve:
             max_message_size=max_message_size,
             open_timeout=open_timeout,
             close_timeout=close_timeout,
-            misbehave=frozenset(misbehave),
+            misbehave=chosen,
             keep_sessions=keep_sessions,
         )
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from ..codec.frames import Frame
 from ..errors import (
+    CloseCode,
     ConnectionClosed,
     ConnectionClosedError,
     ConnectionClosedOK,
@@ -27,6 +27,7 @@ from ..errors import (
 from ..protocol.connection import Connection
 from ..protocol.events import (
     BinaryMessage,
+    ConnectionEnded,
     ConnectionFailed,
     Event,
     HandshakeAccepted,
@@ -34,18 +35,17 @@ from ..protocol.events import (
     Pong,
     TextMessage,
 )
-from ..protocol.events import (
-    ConnectionClosed as ClosedEvent,
-)
 from ..protocol.states import State
 from ..record.session import Session
+from .inbox import Inbox
+from .pings import PingTracker
 from .tls import describe_tls
 
 __all__ = ["WebSocket"]
 
 _clock = time.monotonic_ns
 
-# Pause reading from the socket when this many received messages wait for recv().
+# Pause reading from the socket when this many received messages wait for recv() (see inbox.py).
 _HIGH_WATER = 256
 
 
@@ -74,11 +74,11 @@ class WebSocket(asyncio.Protocol):
         self._loop = asyncio.get_running_loop()
         self.opened: asyncio.Future[None] = self._loop.create_future()
         self.closed: asyncio.Future[None] = self._loop.create_future()
-        self._messages: deque[str | bytes] = deque()
-        self._message_waiter: asyncio.Future[None] | None = None
-        self._pings: dict[bytes, tuple[int, asyncio.Future[float]]] = {}
+        self._inbox = Inbox(
+            self._loop, high_water=_HIGH_WATER, pause=self._pause_reading, resume=self._resume_reading
+        )
+        self._pings = PingTracker(self._loop)
         self._drain_waiter: asyncio.Future[None] | None = None
-        self._paused_reading = False
         self._keepalive: asyncio.Task[None] | None = None
         self._handshake_error: WSExplorerError | None = None
         self.failure: WSExplorerError | None = None
@@ -173,11 +173,8 @@ class WebSocket(asyncio.Protocol):
             )
             self.opened.set_exception(error)
             self.opened.exception()  # mark retrieved: the opener reports it
-        for _, fut in self._pings.values():
-            if not fut.done():
-                fut.set_exception(self._closed_error())
-        self._pings.clear()
-        self._wake_reader()
+        self._pings.fail_all(self._closed_error())
+        self._inbox.wake()
         if self._drain_waiter is not None and not self._drain_waiter.done():
             self._drain_waiter.set_result(None)
         if not self.closed.done():
@@ -196,14 +193,10 @@ class WebSocket(asyncio.Protocol):
     def _dispatch(self) -> None:
         for event in self.connection.events():
             kind = type(event)
-            if kind is TextMessage:
-                self._messages.append(event.text)  # type: ignore[attr-defined]
-                self._wake_reader()
-            elif kind is BinaryMessage:
-                self._messages.append(event.data)  # type: ignore[attr-defined]
-                self._wake_reader()
+            if kind is TextMessage or kind is BinaryMessage:
+                self._inbox.put(event.data)  # type: ignore[attr-defined]
             elif kind is Pong:
-                self._pong(event.payload)  # type: ignore[attr-defined]
+                self._pings.pong(event.payload, _clock())  # type: ignore[attr-defined]
             elif kind is HandshakeAccepted:
                 self.session.meta["subprotocol"] = self.connection.subprotocol
                 self.session.meta["extensions"] = [str(e.agreed) for e in self.connection.negotiated]
@@ -215,31 +208,18 @@ class WebSocket(asyncio.Protocol):
                 self._handshake_error = event.error  # type: ignore[attr-defined]
             elif kind is ConnectionFailed:
                 self.failure = event.error  # type: ignore[attr-defined]
-            elif kind is ClosedEvent:
-                self._wake_reader()
+            elif kind is ConnectionEnded:
+                self._inbox.wake()
             if self._on_event is not None:
                 self._on_event(event)
-        if self._paused_reading is False and len(self._messages) > _HIGH_WATER and self.transport:
+
+    def _pause_reading(self) -> None:
+        if self.transport is not None:
             self.transport.pause_reading()
-            self._paused_reading = True
 
-    def _pong(self, payload: bytes) -> None:
-        now = _clock()
-        # A pong answers its ping and every earlier one still waiting (RFC 6455 §5.5.3 allows
-        # answering only the latest of several pings).
-        if payload not in self._pings:
-            return
-        for key in list(self._pings):
-            sent, fut = self._pings.pop(key)
-            if not fut.done():
-                fut.set_result((now - sent) / 1e9)
-            if key == payload:
-                break
-
-    def _wake_reader(self) -> None:
-        waiter = self._message_waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+    def _resume_reading(self) -> None:
+        if self.transport is not None:
+            self.transport.resume_reading()
 
     def _flush(self) -> None:
         transport = self.transport
@@ -340,17 +320,14 @@ class WebSocket(asyncio.Protocol):
         """Send a ping and wait for its pong; return the round-trip time in seconds."""
         self._check_sendable()
         data = os.urandom(4) if payload is None else payload.encode() if isinstance(payload, str) else payload
-        if data in self._pings:
-            raise ValueError(f"a ping with payload {data!r} is already waiting for its pong")
-        fut: asyncio.Future[float] = self._loop.create_future()
-        self._pings[data] = (_clock(), fut)
+        fut = self._pings.sent(data, _clock())
         self.connection.send_ping(data)
         self._flush()
         if timeout is None:
             return await fut
         return await asyncio.wait_for(fut, timeout)
 
-    async def close(self, code: int | None = 1000, reason: str = "") -> None:
+    async def close(self, code: int | None = CloseCode.NORMAL_CLOSURE, reason: str = "") -> None:
         """Start the closing handshake and wait until the connection is closed (bounded by close_timeout).
 
         If the peer does not answer in time, the TCP connection is closed anyway (the session then
@@ -386,19 +363,13 @@ class WebSocket(asyncio.Protocol):
         Raises :class:`~wsexplorer.errors.ConnectionClosedOK` or ``ConnectionClosedError`` once the
         connection is closed and every message received before has been read.
         """
-        while not self._messages:
+        while True:
+            message = self._inbox.take()
+            if message is not None:
+                return message
             if self.connection.state is State.CLOSED or self.closed.done():
                 raise self._closed_error()
-            self._message_waiter = self._loop.create_future()
-            try:
-                await self._message_waiter
-            finally:
-                self._message_waiter = None
-        message = self._messages.popleft()
-        if self._paused_reading and len(self._messages) < _HIGH_WATER // 2 and self.transport:
-            self.transport.resume_reading()
-            self._paused_reading = False
-        return message
+            await self._inbox.wait()
 
     def __aiter__(self) -> AsyncIterator[str | bytes]:
         return self._iterate()
@@ -412,10 +383,10 @@ class WebSocket(asyncio.Protocol):
 
     def _closed_error(self) -> ConnectionClosed:
         conn = self.connection
-        code = conn.close_code if conn.close_code is not None else 1006
+        code = conn.close_code if conn.close_code is not None else CloseCode.ABNORMAL_CLOSURE
         sent = conn.close_sent[0] if conn.close_sent is not None else None
         cause = self.failure or conn.failure
-        normal = {1000, 1001, 1005}
+        normal = {CloseCode.NORMAL_CLOSURE, CloseCode.GOING_AWAY, CloseCode.NO_STATUS_RCVD}
         if code in normal and (sent is None or sent in normal) and cause is None:
             return ConnectionClosedOK(code, conn.close_reason, sent_code=sent, fault="peer")
         return ConnectionClosedError(code, conn.close_reason, sent_code=sent, cause=cause)

@@ -14,15 +14,16 @@ from ..codec.frames import Frame
 
 if TYPE_CHECKING:
     from ..codec.assembler import Message
+    from ..codec.client_check import ClientCheck
     from ..codec.extensions import NegotiatedExtension
     from ..codec.handshake import HandshakeRequest, HandshakeResponse
-    from ..codec.negotiation import ClientCheck, ServerDecision
+    from ..codec.server_decision import ServerDecision
     from ..errors import WSExplorerError
 
 __all__ = [
     "BinaryMessage",
     "CloseReceived",
-    "ConnectionClosed",
+    "ConnectionEnded",
     "ConnectionFailed",
     "Event",
     "FrameReceived",
@@ -80,7 +81,7 @@ class FrameReceived(Event):
 class TextMessage(Event):
     """A complete text message (UTF-8 validated, inflated when compressed)."""
 
-    text: str
+    data: str
     message: Message = field(repr=False)
 
 
@@ -122,8 +123,9 @@ class ConnectionFailed(Event):
 
 
 @dataclass(frozen=True)
-class ConnectionClosed(Event):
-    """The connection is closed.
+class ConnectionEnded(Event):
+    """The connection is over: the TCP stream ended (§7.1.4). Named apart from the
+    :class:`~wsexplorer.errors.ConnectionClosed` *exception*, which a live ``recv()`` raises after it.
 
     ``code``/``reason`` are what the peer's close frame said (1005 when it had no code, 1006 when no
     close frame came at all, §7.1.5); ``sent_code`` is what we sent; ``closed_by`` says who started the

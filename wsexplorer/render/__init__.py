@@ -1,4 +1,5 @@
-"""Presentation: HTML/text views and matplotlib figures drawn from codec objects and sessions.
+"""The one home of every view: HTML and text for people, matplotlib figures (imported when drawn).
 
-Figures import matplotlib when they are drawn, never when this package is imported.
+``describe(obj)`` and ``html(obj)`` in :mod:`.describe` pick the one renderer of each object kind;
+:mod:`.ipython` registers them with IPython so notebooks draw objects as HTML.
 """

@@ -13,21 +13,23 @@ behind each preview) are built only for the rows asked for: a page of 50 rows ou
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..codec.frames import Frame, Opcode
-from ..protocol.events import BinaryMessage, ConnectionFailed, TextMessage
+from ..codec.frame_header import DEFINED_OPCODES, Opcode
+from ..codec.frames import Frame
 from ..record.session import C2S, S2C, Direction, Session
+from .palette import TABLE_CSS, escape
 
 __all__ = [
     "DIRECTION_ARROWS",
     "HEADER_TEXT",
     "OPCODE_GROUPS",
+    "ROW_BUTTONS_CSS",
+    "ROW_HEIGHT",
     "FrameIndex",
     "Row",
     "frame_rows",
@@ -57,7 +59,7 @@ _DATA_OPCODES = (Opcode.CONTINUATION, Opcode.TEXT, Opcode.BINARY)
 
 def opcode_name(opcode: int) -> str:
     """``TEXT``, ``PING``... for defined opcodes, ``0x3`` for reserved ones (RFC 6455 §5.2)."""
-    if opcode in Opcode._value2member_map_:
+    if opcode in DEFINED_OPCODES:
         return Opcode(opcode).name
     return f"0x{opcode:X}"
 
@@ -146,82 +148,6 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class _MessageDecoder:
-    """The messages of one direction of a session that negotiated permessage-deflate, learnt by
-    replaying its frames through a receiving :class:`~wsexplorer.protocol.connection.Connection`
-    as far as a table needs, so compressed frames can show their inflated text (RFC 7692 §7.2.2).
-
-    Incremental: a session only grows, so each call feeds only the frames not fed yet. The
-    connection keeps the deflate context (context takeover) from one call to the next.
-    """
-
-    def __init__(self, session: Session, direction: Direction, offsets: Any) -> None:
-        self.session = session
-        self.direction = direction
-        self.offsets = offsets  # the direction's frame offsets (grows with the session)
-        self.connection = session.replay_connection(direction)  # its offsets count from the stream start
-        self.fed = 0  # frames fed so far
-        self.wanted = 0  # frames a table asked for (fed by step() when they were too many at once)
-        self.previews: dict[int, str] = {}  # frame index -> what its message says
-        self.failure: str | None = None
-        self._data = b""  # the direction's bytes, re-read when frames beyond them are needed
-
-    @property
-    def behind(self) -> bool:
-        return self.failure is None and self.fed < self.wanted
-
-    def preview(self, index: int, frame_end: int, limit: int | None = None) -> str | None:
-        """What the message holding frame ``index`` says, once known (None: not known yet, or never).
-
-        With ``limit``, at most that many frames are fed now; further ones wait for :meth:`step`.
-        """
-        if index >= self.fed and self.failure is None:
-            if limit is not None and index + 1 - self.fed > limit:
-                self.wanted = max(self.wanted, index + 1)
-                return None
-            self._feed(index + 1, frame_end)
-        # A fragment's message completes with a later frame: feed on until it does.
-        while index not in self.previews and self.failure is None and self.fed < len(self.offsets):
-            if limit is not None and self.fed - index >= limit:
-                self.wanted = max(self.wanted, self.fed + 16)
-                return None
-            self._feed(min(self.fed + 16, len(self.offsets)), frame_end)
-        return self.previews.get(index)
-
-    def step(self, count: int, frame_end: int) -> None:
-        """Feed up to ``count`` more of the frames asked for."""
-        if self.behind:
-            self._feed(min(self.fed + count, self.wanted), frame_end)
-
-    def _feed(self, stop: int, frame_end: int) -> None:
-        offsets = self.offsets
-        first = self.fed
-        start_offset = int(offsets[first])
-        end_offset = int(offsets[stop]) if stop < len(offsets) else frame_end
-        if end_offset > len(self._data):
-            self._data = self.session.stream(self.direction)
-        self.fed = stop
-        self.connection.receive_data(self._data[start_offset:end_offset])
-        fresh = dict(zip(offsets[first:stop].tolist(), range(first, stop), strict=True))
-        for event in self.connection.events():
-            if isinstance(event, (TextMessage, BinaryMessage)):
-                message = event.message
-                if message.is_text:
-                    text = message.text
-                    shown = repr(text[:_PREVIEW_BYTES]) + ("…" if len(text) > _PREVIEW_BYTES else "")
-                else:
-                    shown = message.payload[:_PREVIEW_BYTES].hex(" ")
-                count = len(message.offsets)
-                for k, offset in enumerate(message.offsets):
-                    i = fresh.get(offset)
-                    if i is None:  # a fragment fed by an earlier call
-                        i = int(np.searchsorted(offsets, offset))
-                    part = f" [{k + 1}/{count}]" if count > 1 else ""
-                    self.previews[i] = f"inflated{part} {shown}"
-            elif isinstance(event, ConnectionFailed):
-                self.failure = str(event.error)
-
-
 class FrameIndex:
     """Both directions' frame columns merged in time order, refreshed when the session grows.
 
@@ -245,9 +171,7 @@ class FrameIndex:
         self.masked: Any = np.zeros(0, bool)
         self.payload_length: Any = np.zeros(0, np.int64)
         self.wire_length: Any = np.zeros(0, np.int64)
-        self._offsets: list[Any] = [np.zeros(0, np.int64), np.zeros(0, np.int64)]
-        self._ends: list[int] = [0, 0]
-        self._decoders: dict[int, _MessageDecoder] = {}
+        self._wanted: dict[Direction, int] = {}  # per direction: the furthest frame a row waits for
         self._deflate: bool | None = None  # did the handshake agree on permessage-deflate?
         self.update()
 
@@ -263,12 +187,6 @@ class FrameIndex:
         self._counts = counts
         self.version += 1
         cols = [s.frame_columns(d) for d in (C2S, S2C)]
-        for d in (C2S, S2C):
-            offsets = cols[d]["offset"]
-            self._offsets[d] = offsets
-            self._ends[d] = int(offsets[-1] + cols[d]["wire_length"][-1]) if len(offsets) else 0
-            if d in self._decoders:
-                self._decoders[d].offsets = offsets
         direction = np.concatenate(
             [np.zeros(counts[0], np.int8), np.ones(counts[1], np.int8)],
         )
@@ -295,7 +213,8 @@ class FrameIndex:
         return np.flatnonzero(keep)
 
     def _message_preview(self, direction: Direction, index: int, limit: int | None) -> str | None:
-        """The inflated message of a data frame, when the session negotiated permessage-deflate."""
+        """What the message of a data frame says, from the one replay path, in a session that
+        negotiated permessage-deflate (where the frame's own bytes are compressed)."""
         if self._deflate is None:
             response = self.session.response
             if response is None:
@@ -305,11 +224,19 @@ class FrameIndex:
             )
         if not self._deflate:
             return None
-        decoder = self._decoders.get(direction)
-        if decoder is None:
-            decoder = _MessageDecoder(self.session, direction, self._offsets[direction])
-            self._decoders[direction] = decoder
-        return decoder.preview(index, self._ends[direction], limit)
+        replay = self.session.replay(direction)
+        if not replay.resolve(index, budget=limit):
+            self._wanted[direction] = max(self._wanted.get(direction, 0), index)
+            return None
+        info = replay.message_of(index)
+        if info is None:
+            return None
+        text = info.head_text()
+        shown = repr(text[:_PREVIEW_BYTES]) if info.is_text else text[: 3 * _PREVIEW_BYTES]
+        more = "…" if info.size > _PREVIEW_BYTES else ""
+        part = f" [{replay.fragment(index)}/{info.frames}]" if info.frames > 1 else ""
+        how = "inflated" if info.compressed else "text" if info.is_text else "binary"
+        return f"{how}{part} {shown}{more}"
 
     def group_counts(self, directions: Iterable[int] | None = None) -> dict[str, int]:
         """How many frames of each :data:`OPCODE_GROUPS` group, in ``directions`` (None: both)."""
@@ -321,14 +248,15 @@ class FrameIndex:
 
     @property
     def decode_pending(self) -> bool:
-        """True when rows asked for inflated previews that :meth:`decode_step` has not produced yet."""
-        return any(decoder.behind for decoder in self._decoders.values())
+        """True when rows asked for message previews that :meth:`decode_step` has not produced yet."""
+        return bool(self._wanted)
 
     def decode_step(self, frames: int = 2000) -> bool:
-        """Inflate up to ``frames`` more frames per direction toward what rows asked for; True if
-        more remain. Lets a widget spread a big session's decoding over several loop iterations."""
-        for d, decoder in self._decoders.items():
-            decoder.step(frames, self._ends[d])
+        """Replay up to ``frames`` more frames per direction toward what rows asked for; True if more
+        remain. Lets a widget spread a big session's decoding over several loop iterations."""
+        for d, index in list(self._wanted.items()):
+            if self.session.replay(d).step(index, frames):
+                del self._wanted[d]
         return self.decode_pending
 
     def rows(
@@ -390,6 +318,31 @@ def frame_rows(
     return index.rows(index.select(directions, opcodes), start, stop)
 
 
+# -- the rows as buttons (the frame browser widget) -----------------------------------------------------
+
+ROW_HEIGHT = "22px"
+
+ROW_BUTTONS_CSS = f"""
+<style>
+.wsx-frame-table .wsx-frame-header {{ margin: 0 0 2px 0; padding: 2px 6px; font-weight: bold;
+  font-family: var(--jp-code-font-family, monospace); font-size: 12px; background: #f1f3f4;
+  border-bottom: 2px solid #9aa0a6; white-space: pre; }}
+.wsx-frame-table .wsx-frame-row.jupyter-button {{ white-space: pre; text-align: left;
+  font-family: var(--jp-code-font-family, monospace); font-size: 12px; height: {ROW_HEIGHT};
+  line-height: {ROW_HEIGHT}; padding: 0 6px; margin: 0; border-bottom: 1px solid #e8eaed;
+  background: transparent; box-shadow: none; }}
+.wsx-frame-table .wsx-frame-row.wsx-dir-s2c.jupyter-button {{ background: #f4f9f4; }}
+.wsx-frame-table .wsx-frame-row.wsx-op-close.jupyter-button {{ color: #d93025; }}
+.wsx-frame-table .wsx-frame-row.wsx-op-ping.jupyter-button,
+.wsx-frame-table .wsx-frame-row.wsx-op-pong.jupyter-button {{ color: #9334e6; }}
+.wsx-frame-table .wsx-frame-row.wsx-op-reserved.jupyter-button {{ color: #d93025; font-style: italic; }}
+.wsx-frame-table .wsx-frame-row.jupyter-button:hover {{ background: #e8f0fe; }}
+.wsx-frame-table .wsx-frame-row.wsx-frame-row-selected.jupyter-button {{ background: #fde293; }}
+</style>
+"""
+"""The frame browser's rows are buttons; this gives them the table's look (``wsx-frame-row``)."""
+
+
 # -- text and HTML ----------------------------------------------------------------------------------------
 
 _COLUMNS = ("#", "time (s)", "dir", "opcode", "flags", "length", "preview")
@@ -409,25 +362,9 @@ def row_text(row: Row) -> str:
     )
 
 
-TABLE_CSS = """
-.wsx-frame-table { border-collapse: collapse; font-family: var(--jp-code-font-family, monospace);
-  font-size: 12px; }
-.wsx-frame-table th { text-align: left; border-bottom: 2px solid #9aa0a6; padding: 2px 8px;
-  background: #f1f3f4; }
-.wsx-frame-table td { padding: 1px 8px; border-bottom: 1px solid #e8eaed; white-space: pre; }
-.wsx-frame-table td.wsx-num { text-align: right; }
-.wsx-frame-table tr.wsx-dir-c2s td.wsx-dir { color: #1a73e8; }
-.wsx-frame-table tr.wsx-dir-s2c td.wsx-dir { color: #188038; }
-.wsx-frame-table tr.wsx-op-close td.wsx-op { color: #d93025; font-weight: bold; }
-.wsx-frame-table tr.wsx-op-ping td.wsx-op, .wsx-frame-table tr.wsx-op-pong td.wsx-op { color: #9334e6; }
-.wsx-frame-table tr.wsx-op-reserved td.wsx-op { color: #d93025; }
-.wsx-frame-table tr.wsx-frame-row-selected { background: #fef7e0; }
-"""
-
-
 def row_classes(row: Row, *, selected: bool = False) -> list[str]:
     """CSS classes of a row: ``wsx-frame-row``, its direction and opcode (``wsx-op-text``...)."""
-    op = row.opcode_name.lower() if row.opcode in Opcode._value2member_map_ else "reserved"
+    op = row.opcode_name.lower() if row.opcode in DEFINED_OPCODES else "reserved"
     classes = ["wsx-frame-row", f"wsx-dir-{'c2s' if row.direction == C2S else 's2c'}", f"wsx-op-{op}"]
     if selected:
         classes.append("wsx-frame-row-selected")
@@ -445,7 +382,7 @@ def rows_html(
 
     ``selected`` is the (direction, index) of a row to highlight; ``style`` prepends the table's CSS.
     """
-    e = html.escape
+    e = escape
     out = [f"<style>{TABLE_CSS}</style>"] if style else []
     out.append('<table class="wsx-frame-table">')
     if caption:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..codec.frames import Opcode
+from ..codec.frame_header import Opcode
 from ..record.session import C2S, S2C, Session
 from .frame_table import DIRECTION_ARROWS, OPCODE_GROUPS, FrameIndex
 

@@ -1,11 +1,21 @@
 """Notebook widgets (ipywidgets + matplotlib): they display and drive lower-layer objects, nothing more.
 
-Importing this package loads ipywidgets; importing :mod:`wsexplorer` alone does not.
+Importing this package loads ipywidgets; importing :mod:`wsexplorer` alone does not. Each widget's
+module loads on first use (so one slow or broken widget does not weigh on the rest); the
+``TYPE_CHECKING`` block gives type checkers the real classes.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .accept import AcceptStepper
+    from .deflate import DeflateExplorer
+    from .frame import FrameInspector
+    from .handshake import HandshakeExplorer
+    from .live import LiveConnection
+    from .session import SessionBrowser
 
 __all__ = [
     "AcceptStepper",
@@ -27,10 +37,10 @@ _WHERE = {
 
 
 def __getattr__(name: str) -> Any:
-    """Load each widget's module on first use, so one broken or slow widget does not weigh on the rest."""
+    """Load each widget's module on first use."""
     if name in _WHERE:
         import importlib
 
         module = importlib.import_module(f".{_WHERE[name]}", __name__)
         return getattr(module, name)
-    raise AttributeError(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

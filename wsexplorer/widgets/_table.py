@@ -22,53 +22,25 @@ from typing import Any
 import ipywidgets as W
 
 from ..record.session import C2S, S2C, Session
-from ..render.frame_table import HEADER_TEXT, OPCODE_GROUPS, FrameIndex, Row, row_classes, row_text
+from ..render.frame_table import (
+    HEADER_TEXT,
+    OPCODE_GROUPS,
+    ROW_BUTTONS_CSS,
+    ROW_HEIGHT,
+    FrameIndex,
+    Row,
+    row_classes,
+    row_text,
+)
 from ..render.timeline import Timeline, legend_html
+from ._common import running_loop
+from .frame import FrameInspector
 
-__all__ = ["BrowsesFrames", "FrameBrowser"]
-
-ROW_HEIGHT = "22px"
-
-_CSS = f"""
-<style>
-.wsx-frame-table .wsx-frame-header {{ margin: 0 0 2px 0; padding: 2px 6px; font-weight: bold;
-  font-family: var(--jp-code-font-family, monospace); font-size: 12px; background: #f1f3f4;
-  border-bottom: 2px solid #9aa0a6; white-space: pre; }}
-.wsx-frame-table .wsx-frame-row.jupyter-button {{ white-space: pre; text-align: left;
-  font-family: var(--jp-code-font-family, monospace); font-size: 12px; height: {ROW_HEIGHT};
-  line-height: {ROW_HEIGHT}; padding: 0 6px; margin: 0; border-bottom: 1px solid #e8eaed;
-  background: transparent; box-shadow: none; }}
-.wsx-frame-table .wsx-frame-row.wsx-dir-s2c.jupyter-button {{ background: #f4f9f4; }}
-.wsx-frame-table .wsx-frame-row.wsx-op-close.jupyter-button {{ color: #d93025; }}
-.wsx-frame-table .wsx-frame-row.wsx-op-ping.jupyter-button,
-.wsx-frame-table .wsx-frame-row.wsx-op-pong.jupyter-button {{ color: #9334e6; }}
-.wsx-frame-table .wsx-frame-row.wsx-op-reserved.jupyter-button {{ color: #d93025; font-style: italic; }}
-.wsx-frame-table .wsx-frame-row.jupyter-button:hover {{ background: #e8f0fe; }}
-.wsx-frame-table .wsx-frame-row.wsx-frame-row-selected.jupyter-button {{ background: #fde293; }}
-</style>
-"""
+__all__ = ["FrameBrowser"]
 
 _DIRECTIONS: dict[str, tuple[int, ...] | None] = {"both": None, "c2s": (C2S,), "s2c": (S2C,)}
 
 ErrorSink = Callable[[str], None]
-
-
-def _inspector() -> tuple[Any, Any]:
-    """A FrameInspector and the widget that shows it, imported on first use."""
-    try:
-        from .frame import FrameInspector
-    except ImportError as exc:  # the inspector module is optional for the table to work
-        return None, W.HTML(f"<i>FrameInspector unavailable: {html.escape(str(exc))}</i>")
-    inspector = FrameInspector()
-    view = inspector if isinstance(inspector, W.Widget) else getattr(inspector, "widget", None)
-    return inspector, view if view is not None else W.HTML("")
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
 
 
 class FrameBrowser:
@@ -147,7 +119,9 @@ class FrameBrowser:
         self.page_label.add_class("wsx-page-label")
 
         # -- the table: a header and page_size clickable rows, reused from page to page
-        self.header = W.HTML(_CSS + f'<div class="wsx-frame-header">{html.escape(HEADER_TEXT)}</div>')
+        self.header = W.HTML(
+            ROW_BUTTONS_CSS + f'<div class="wsx-frame-header">{html.escape(HEADER_TEXT)}</div>'
+        )
         self.row_buttons: list[Any] = []
         for k in range(page_size):
             button = W.Button(layout=W.Layout(width="100%", height=ROW_HEIGHT, display="none"))
@@ -159,11 +133,10 @@ class FrameBrowser:
         self.table.add_class("wsx-frame-table")
 
         # -- inspector
-        self.inspector, inspector_view = _inspector()
+        self.inspector = FrameInspector()
         self.selection_label = W.HTML("<i>select a row to inspect its frame</i>")
         self.selection_label.add_class("wsx-selection")
-        self.fallback_view = W.HTML("")
-        self.inspector_box = W.VBox([self.selection_label, inspector_view, self.fallback_view])
+        self.inspector_box = W.VBox([self.selection_label, self.inspector])
         self.inspector_box.add_class("wsx-frame-inspector-box")
 
         # -- timeline
@@ -343,7 +316,7 @@ class FrameBrowser:
 
     def _schedule_decode(self) -> None:
         """Inflate what the page needs a slice at a time, yielding to the loop in between."""
-        loop = _running_loop()
+        loop = running_loop()
         if self._decode_handle is None and loop is not None:
             self._decode_handle = loop.call_soon(self._decode_tick)
 
@@ -375,7 +348,7 @@ class FrameBrowser:
         last = max(0, n - self.page_size)
         self._start = last if self.follow_toggle.value else min(max(self._start, 0), last)
         # Without a running loop nothing else can run meanwhile: inflate what the page needs at once.
-        limit = self.decode_frames if _running_loop() is not None else None
+        limit = self.decode_frames if running_loop() is not None else None
         self._rows = self._index.rows(
             self._positions, self._start, self._start + self.page_size, decode_limit=limit
         )
@@ -436,14 +409,7 @@ class FrameBrowser:
             f"{record.direction_name} frame #{row.index}: {row.wire_length} bytes at stream offset "
             f"{record.offset}, t = {row.time_s:.6f} s — {record.frame.summary()}"
         )
-        if self.inspector is not None:
-            deflate = getattr(self.inspector, "deflate", None)  # "permessage-deflate negotiated" box
-            negotiated = bool(self.session.negotiated()[1])
-            if deflate is not None and deflate.value != negotiated:
-                deflate.value = negotiated
-            self.inspector.show(record.frame, sender="client" if row.direction == C2S else "server")
-        else:
-            self.fallback_view.value = record.frame._repr_html_()
+        self.inspector.show_in_context(record.in_context())
         for button, shown in zip(self.row_buttons, self._rows, strict=False):
             button._dom_classes = tuple(row_classes(shown, selected=shown.key == self._selected))
         return row
@@ -469,7 +435,6 @@ class FrameBrowser:
 
     def redraw_timeline(self) -> None:
         """Draw the timeline of the whole session (decimated) into the image now."""
-        started = time.perf_counter()
         self._index.update()
         if self._timeline is None:
             self._timeline = Timeline(max_points=self.max_points, legend=False)
@@ -478,30 +443,4 @@ class FrameBrowser:
         self._timeline_version = self._index.version
         self._last_timeline = time.monotonic()
         self.timeline_image.value = png
-        self.timeline_label.value = (
-            f"{len(self._index):,} frames, drawn in {(time.perf_counter() - started) * 1e3:.0f} ms"
-        )
-
-
-class BrowsesFrames:
-    """What LiveConnection and SessionBrowser share: a :class:`FrameBrowser` in ``self.browser`` and
-    the same table API on top of it."""
-
-    browser: FrameBrowser
-
-    @property
-    def inspector(self) -> Any:
-        """The :class:`~wsexplorer.widgets.frame.FrameInspector` showing the selected frame."""
-        return self.browser.inspector
-
-    def table_rows(self) -> list[Row]:
-        """The rows currently rendered in the frame table."""
-        return self.browser.table_rows()
-
-    def select(self, row_index: int) -> Row:
-        """Open the frame of rendered row ``row_index`` in the inspector."""
-        return self.browser.select(row_index)
-
-    def refresh(self) -> None:
-        """Update the table (and the timeline if shown) now, without waiting for the throttle."""
-        self.browser.refresh()
+        self.timeline_label.value = f"{len(self._index):,} frames"

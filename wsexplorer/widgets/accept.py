@@ -14,10 +14,10 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..codec.accept import AcceptComputation, generate_key
+from ..codec.client_check import ClientCheck, check_response
 from ..codec.handshake import HandshakeRequest, HandshakeResponse
-from ..codec.negotiation import ClientCheck, check_response
 from ..errors import InvalidAccept
-from ..render.walkthrough import accept_steps_html
+from ..render.accept import accept_html
 from ._common import ExplorerBox, box, button, callout, e, heading, set_value, title
 
 __all__ = ["SEED_KEY", "AcceptStepper"]
@@ -165,7 +165,7 @@ class AcceptStepper(ExplorerBox):
         set_value(
             self.position, box(f"<span class='wsx-w-dim'>&nbsp;step {self._step} of {last}</span>{bad}")
         )
-        set_value(self.steps_view, accept_steps_html(comp, self._step))
+        set_value(self.steps_view, accept_html(comp, self._step))
         if self._step >= last:
             value = f'<span class="wsx-w-m" style="font-size:15px;font-weight:700">{e(comp.accept)}</span>'
         else:

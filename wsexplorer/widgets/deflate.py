@@ -1,11 +1,10 @@
 """DeflateExplorer: a sequence of messages through permessage-deflate, with and without context takeover.
 
-The codec does all the work: :class:`~wsexplorer.codec.deflate.PerMessageDeflate` negotiates (the client's
-offer, the server's :meth:`accept <wsexplorer.codec.deflate.PerMessageDeflate.accept>`, the client's
-:meth:`check_response <wsexplorer.codec.deflate.PerMessageDeflate.check_response>`), the client's
-:class:`~wsexplorer.codec.deflate.PerMessageDeflateState` compresses, the server's inflates, and each
-:class:`~wsexplorer.codec.deflate.CompressedMessage` knows its sizes and ratio. The widget shows the table,
-the figure (:func:`wsexplorer.render.deflate_figure.ratio_figure`) and one message's bytes.
+The codec does all the work (:mod:`wsexplorer.codec.extensions.permessage_deflate`):
+:class:`PerMessageDeflate` negotiates (the client's offer, the server's ``accept``, the client's
+``check_response``), the client's :class:`PerMessageDeflateState` compresses, the server's inflates, and
+each :class:`CompressedMessage` knows its sizes and ratio. The widget shows the table, the figure
+(:func:`wsexplorer.render.deflate_figure.ratio_figure`) and one message's bytes.
 """
 
 from __future__ import annotations
@@ -17,10 +16,10 @@ from typing import Any
 import ipywidgets as widgets
 from IPython.display import Image, clear_output, display
 
-from ..codec.deflate import CompressedMessage, PerMessageDeflate
-from ..dump import html_dump
+from ..codec.extensions.permessage_deflate import CompressedMessage, PerMessageDeflate
 from ..errors import WSExplorerError
 from ..render.deflate_figure import figure_png, ratio_figure
+from ..render.dump import html_dump
 from ._common import ExplorerBox, box, callout, e, heading, hex_preview, set_value, title
 
 __all__ = ["DEFAULT_MESSAGES", "DeflateExplorer", "DeflateRun"]
@@ -36,7 +35,6 @@ DEFAULT_MESSAGES: tuple[str, ...] = (
 """Chat messages in JSON that repeat the same keys and words: what context takeover is made for."""
 
 # The dump's bit layout draws every bit of the payload as one field: noise here, so it is hidden.
-_DETAIL_CSS = "<style>.wsx-deflate-detail details.wsx-det { display: none; }</style>"
 
 ON = "context takeover on"
 OFF = "no context takeover"
@@ -329,6 +327,5 @@ class DeflateExplorer(ExplorerBox):
                 f"first "
                 "block's header bits; DEFLATE reads bits from the least significant end of each byte.</div>"
             )
-            + _DETAIL_CSS
-            + html_dump(message),
+            + html_dump(message, sections=("hex", "fields", "violations")),
         )

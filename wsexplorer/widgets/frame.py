@@ -1,10 +1,11 @@
 """FrameInspector: paste or build WebSocket frames and see every bit, the unmasking, and the rules broken.
 
-Everything shown comes from the codec: :class:`~wsexplorer.codec.frames.Frame` parses and builds,
-:meth:`Frame.check <wsexplorer.codec.frames.Frame.check>` finds the violations for the chosen sender,
-:class:`~wsexplorer.codec.frames.FrameParser` and :class:`~wsexplorer.codec.assembler.MessageAssembler`
-split a stream and put messages together, and :mod:`wsexplorer.dump` / :mod:`wsexplorer.render.walkthrough`
-draw them. The widget turns typed hex into bytes and lays the pieces out.
+Everything shown comes from the lower layers: :class:`~wsexplorer.codec.frames.Frame` parses and builds,
+:func:`~wsexplorer.codec.frame_parser.split_frames` takes a stream apart, the one replay path
+(:class:`~wsexplorer.record.replay.Replay`) receives the frames in the chosen context and says what a
+receiver makes of them, and :mod:`wsexplorer.render` draws. A frame opened from a recorded session
+arrives with its connection's context (:meth:`FrameInspector.show_in_context`). The widget turns typed
+hex into bytes and lays the pieces out.
 """
 
 from __future__ import annotations
@@ -15,16 +16,20 @@ from typing import Any, Literal
 
 import ipywidgets as widgets
 
-from ..anatomy import Field, Violation
-from ..codec.assembler import Message, MessageAssembler
-from ..codec.close import describe_close_code
-from ..codec.deflate import EXTENSION_NAME, PerMessageDeflateState
-from ..codec.extensions import ExtensionOffer
-from ..codec.frames import Frame, FrameParser, Opcode
-from ..dump import bit_diagram_html, html_dump
-from ..errors import IncompleteInput, ProtocolError, TrailingBytes
+from ..anatomy import Violation
+from ..codec.assembler import Message
+from ..codec.extensions.permessage_deflate import EXTENSION_NAME
+from ..codec.frame_parser import split_frames
+from ..codec.frames import Frame
+from ..record.replay import Replay, ReplayedFrame
+from ..render.bitdiagram import bit_diagram_html
+from ..render.describe import context_note
+from ..render.dump import html_dump
+from ..render.fields import violations_view
+from ..render.messages import in_context_html, receiver_report_html
 from ..render.walkthrough import unmasking_html
-from ._common import ExplorerBox, box, button, callout, e, heading, hex_preview, parse_hex, set_value, title
+from ._common import ExplorerBox, box, callout, e, heading, parse_hex, set_value, title
+from .frame_builder import FrameBuilder
 
 __all__ = ["FrameInspector"]
 
@@ -33,47 +38,6 @@ FrameSource = Frame | bytes | bytearray | memoryview | str | Sequence[Frame] | N
 
 _MAX_HEX_BYTES = 16384  # bytes written back into the hex box when showing a frame given as an object
 _MAX_LISTED = 200  # frames listed in the chooser and the messages panel
-
-# Hide the parts of html_dump that this widget shows in its own sections (bit diagram, violations).
-_DUMP_CSS = (
-    "<style>.wsx-frame-dump details.wsx-det, .wsx-frame-dump .wsx-viol, .wsx-frame-dump .wsx-ok "
-    "{ display: none; }</style>"
-)
-
-
-_DEFINED = frozenset(int(op) for op in Opcode)
-
-
-def _opcode_label(value: int) -> str:
-    if value in _DEFINED:
-        return f"0x{value:X} {Opcode(value).name.lower()}"
-    kind = "control" if value & 0x08 else "data"
-    return f"0x{value:X} reserved ({kind}) ✗"
-
-
-class _FrameInContext:
-    """A frame with the violations found for one sender and negotiation, for :func:`html_dump`.
-
-    The dump outlines the bytes of ``obj.violations``; a frame's own ``violations`` know neither who
-    sent it nor whether permessage-deflate is on, so the checked list is carried alongside.
-    """
-
-    def __init__(self, frame: Frame, violations: list[Violation]) -> None:
-        self.frame = frame
-        self.violations = violations
-
-    def __bytes__(self) -> bytes:
-        return bytes(self.frame)
-
-    @property
-    def fields(self) -> list[Field]:
-        return self.frame.fields
-
-    def summary(self) -> str:
-        return self.frame.summary()
-
-
-_FrameInContext.__name__ = _FrameInContext.__qualname__ = "Frame"  # the dump titles objects by type name
 
 
 class FrameInspector(ExplorerBox):
@@ -109,6 +73,8 @@ class FrameInspector(ExplorerBox):
         self.error: str | None = None
         self.messages: list[Message] = []
         self.violations: list[Violation] = []
+        self.replay: Replay | None = None  # how a receiver took the frames shown
+        self.in_context: ReplayedFrame | None = None  # set when shown from a recorded connection
 
         # -- paste ---------------------------------------------------------------------------------
         self.hex = widgets.Textarea(
@@ -131,59 +97,11 @@ class FrameInspector(ExplorerBox):
             ]
         )
 
-        # -- build ---------------------------------------------------------------------------------
-        self.fin = widgets.Checkbox(value=True, description="FIN (last fragment)", indent=False)
-        self.rsv1 = widgets.Checkbox(value=False, description="RSV1", indent=False)
-        self.rsv2 = widgets.Checkbox(value=False, description="RSV2", indent=False)
-        self.rsv3 = widgets.Checkbox(value=False, description="RSV3", indent=False)
-        for cb in (self.fin, self.rsv1, self.rsv2, self.rsv3):
-            cb.layout = widgets.Layout(width="auto", margin="0 14px 0 0")
-        self.opcode = widgets.Dropdown(
-            options=[(_opcode_label(v), v) for v in range(16)],
-            value=0x1,
-            description="opcode:",
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="16em"),
-        )
-        self.mask = widgets.Checkbox(value=True, description="MASK (clients mask)", indent=False)
-        self.mask.layout = widgets.Layout(width="auto", margin="0 10px 0 0")
-        self.mask_key = widgets.Text(
-            value="37 fa 21 3d",
-            description="masking key (hex):",
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="18em"),
-        )
-        self.random_mask = button("random key", "wsx-frame-random-key", icon="random")
-        self.payload = widgets.Textarea(
-            value="Hello", description="payload:", rows=2, layout=widgets.Layout(width="100%")
-        )
-        self.payload_kind = widgets.ToggleButtons(
-            options=[("text (UTF-8)", "text"), ("hex bytes", "hex")],
-            value="text",
-            style={"button_width": "auto"},
-        )
-        self.length_form = widgets.Dropdown(
-            options=[
-                ("shortest (as RFC 6455 §5.2 requires)", None),
-                ("7-bit (0-125)", "7-bit"),
-                ("16-bit: 126 + 2 bytes", "16-bit"),
-                ("64-bit: 127 + 8 bytes", "64-bit"),
-            ],
-            value=None,
-            description="length encoding:",
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="26em"),
-        )
-        self.build_error = widgets.HTML()
-        build_box = widgets.VBox(
-            [
-                widgets.HBox([self.fin, self.rsv1, self.rsv2, self.rsv3, self.opcode]),
-                widgets.HBox([self.mask, self.mask_key, self.random_mask]),
-                widgets.HBox([self.payload_kind, self.length_form]),
-                self.payload,
-                self.build_error,
-            ]
-        )
+        # -- build (frame_builder.py); its controls are this widget's too, for tests and notebooks ---------
+        self.builder = FrameBuilder(rng)
+        for name in FrameBuilder.CONTROLS:
+            setattr(self, name, getattr(self.builder, name))
+        build_box = self.builder.box
         self.source_tabs = widgets.Tab(
             children=[paste_box, build_box], titles=("Paste bytes", "Build a frame")
         )
@@ -263,7 +181,6 @@ class FrameInspector(ExplorerBox):
             self.length_form,
         ):
             control.observe(self._on_build_control, names="value")
-        self.random_mask.on_click(lambda _: self._random_mask())
         self.source_tabs.observe(self._on_tab, names="selected_index")
         self.sender.observe(self._on_context, names="value")
         self.deflate.observe(self._on_context, names="value")
@@ -289,45 +206,45 @@ class FrameInspector(ExplorerBox):
         self._silently(self.source_tabs, 0, attr="selected_index")
         if source is None:
             self._silently(self.hex, "")
-            self._load([], None)
-        elif isinstance(source, Frame):
-            self._silently(self.hex, _hex_lines(bytes(source)))
-            self._load([source], None)
+            self._read_bytes(b"")
         elif isinstance(source, str):
             self._silently(self.hex, source)
             self._read_hex(source)
         elif isinstance(source, (bytes, bytearray, memoryview)):
-            data = bytes(source)
+            self._silently(self.hex, _hex_lines(bytes(source)))
+            self._read_bytes(bytes(source))
+        else:
+            given = [source] if isinstance(source, Frame) else list(source)
+            data = b"".join(bytes(f) for f in given)
             self._silently(self.hex, _hex_lines(data))
             self._read_bytes(data)
-        else:
-            frames = list(source)
-            self._silently(self.hex, _hex_lines(b"".join(bytes(f) for f in frames)))
-            self._load(frames, None)
+            if len(given) == len(self.frames):  # keep the caller's objects on show
+                self.frames = given
+                self.frame = given[0] if given else None
+
+    def show_in_context(self, replayed: ReplayedFrame) -> None:
+        """Inspect one frame of a recorded connection as its receiver took it (the one replay path):
+        its sender and negotiated extensions, its message, the rules broken in that context."""
+        ctx = replayed.context
+        self._silently(self.sender, ctx.sender or "unknown")
+        self._silently(self.deflate, ctx.rsv1_allowed)
+        self._silently(self.source_tabs, 0, attr="selected_index")
+        self._silently(self.hex, _hex_lines(bytes(replayed.frame)))
+        self.in_context = replayed
+        self.replay = None
+        self.frames = [replayed.frame]
+        self.frame = replayed.frame
+        self.error = None
+        self.chooser.layout.display = "none"
+        self._render_frame()
+        self._render_messages()
 
     def build(self) -> Frame | None:
         """Build a frame from the controls (:meth:`Frame.build`) and show it; ``None`` if they conflict."""
-        try:
-            payload: bytes | str = (
-                self.payload.value if self.payload_kind.value == "text" else parse_hex(self.payload.value)
-            )
-            mask: bool | bytes = parse_hex(self.mask_key.value) if self.mask.value else False
-            frame = Frame.build(
-                int(self.opcode.value),
-                payload,
-                fin=bool(self.fin.value),
-                rsv1=bool(self.rsv1.value),
-                rsv2=bool(self.rsv2.value),
-                rsv3=bool(self.rsv3.value),
-                mask=mask,
-                length_form=self.length_form.value,
-            )
-        except ValueError as exc:
-            set_value(self.build_error, callout(f"<b>Cannot build this frame:</b> {e(exc)}", "error"))
-            return None
-        set_value(self.build_error, "")
-        self._silently(self.hex, _hex_lines(bytes(frame)))
-        self._load([frame], None)
+        frame = self.builder.build()
+        if frame is not None:
+            self._silently(self.hex, _hex_lines(bytes(frame)))
+            self._read_bytes(bytes(frame))
         return frame
 
     # -- observers -----------------------------------------------------------------------------------
@@ -363,8 +280,10 @@ class FrameInspector(ExplorerBox):
             self.build()
 
     def _on_context(self, change: dict[str, Any]) -> None:
-        self._render_frame()
-        self._render_messages()
+        if self._syncing:
+            return
+        data = b"".join(bytes(f) for f in self.frames)
+        self._read_bytes(data, keep_error=True)
 
     def _on_choose(self, change: dict[str, Any]) -> None:
         if self._syncing:
@@ -374,56 +293,59 @@ class FrameInspector(ExplorerBox):
             self.frame = self.frames[index]
             self._render_frame()
 
-    def _random_mask(self) -> None:
-        key = self._rng(4)
-        self.mask.value = True
-        self.mask_key.value = key.hex(" ")
-
     # -- reading input -------------------------------------------------------------------------------
 
     def _read_hex(self, text: str) -> None:
         if not text.strip():
-            self._load([], None)
+            self._read_bytes(b"")
             return
         try:
             data = parse_hex(text)
         except ValueError as exc:
-            self._load([], f"Not hex: {exc}")
+            self._load(b"", f"Not hex: {exc}")
             return
         self._read_bytes(data)
 
-    def _read_bytes(self, data: bytes) -> None:
-        try:
-            frame = Frame.parse(data)
-        except IncompleteInput as exc:
-            self._load(*_incomplete(data, exc, base=0, complete=[]))
-            return
-        except TrailingBytes:
-            parser = FrameParser()
-            frames = parser.feed(data)
-            if not parser.buffered:
-                self._load(frames, None)
-                return
-            tail = data[len(data) - parser.buffered :]
-            try:
-                Frame.parse(tail)  # raises: the parser kept these bytes because the frame is not complete
-            except IncompleteInput as exc:
-                self._load(*_incomplete(tail, exc, base=len(data) - len(tail), complete=frames))
-                return
-            self._load(frames, None)  # pragma: no cover - FrameParser and Frame.parse agree
-            return
-        self._load([frame], None)
+    def _read_bytes(self, data: bytes, *, keep_error: bool = False) -> None:
+        error = self.error if keep_error else None
+        split = split_frames(data)
+        if split.incomplete is not None and not keep_error:
+            exc = split.incomplete
+            rule = exc.rule[:1].upper() + exc.rule[1:]
+            if split.frames:
+                n = len(split.frames)
+                rule = f"{n} complete frame{'s' if n != 1 else ''}, then: {exc.rule}"
+            wait = exc.missing or 0
+            more = f" A receiver waits for {wait:,} more byte{'s' if wait != 1 else ''}." if wait else ""
+            shown = (
+                " Showing the part that arrived."
+                if split.partial is not None
+                else " The header itself is cut short, so there is nothing more to show."
+            )
+            error = f"{rule} ({exc.section}).{more}{shown}"
+        self._load(data, error)
 
-    def _load(self, frames: list[Frame], error: str | None) -> None:
-        self.frames = frames
+    def _context_choice(self) -> tuple[Literal["client", "server"] | None, list[str]]:
+        sender = self.sender.value
+        return (None if sender == "unknown" else sender), ([EXTENSION_NAME] if self.deflate.value else [])
+
+    def _load(self, data: bytes, error: str | None) -> None:
+        """Receive ``data`` in the chosen context through the replay path, then draw."""
+        split = split_frames(data)
+        sender, extensions = self._context_choice()
+        self.in_context = None
+        self.replay = Replay.of_bytes(data, sender=sender, extensions=extensions)
+        self.replay.advance()
+        self.frames = list(split.shown)
         self.error = error
-        self.frame = frames[0] if frames else None
+        self.frame = self.frames[0] if self.frames else None
+        self.messages = [self.replay.message(m.number) for m in self.replay.messages]
         self._syncing = True
         try:
-            if len(frames) > 1:
+            if len(self.frames) > 1:
                 self.chooser.options = [
                     (f"#{i + 1} at byte {f.offset}: {f.summary()[:70]}", i)
-                    for i, f in enumerate(frames[:_MAX_LISTED])
+                    for i, f in enumerate(self.frames[:_MAX_LISTED])
                 ]
                 self.chooser.value = 0
                 self.chooser.layout.display = None
@@ -436,12 +358,21 @@ class FrameInspector(ExplorerBox):
 
     # -- drawing -------------------------------------------------------------------------------------
 
+    def _replayed(self, frame: Frame) -> ReplayedFrame | None:
+        """``frame`` as the receiver took it (``None`` for a frame cut short, which no receiver reads)."""
+        if self.in_context is not None:
+            return self.in_context
+        if self.replay is None or frame.missing:
+            return None
+        index = next((i for i, f in enumerate(self.frames) if f is frame), -1)
+        return self.replay.frame(index) if 0 <= index < self.replay.available else None
+
     def _check(self, frame: Frame) -> list[Violation]:
-        sender = self.sender.value
-        return frame.check(
-            sender=None if sender == "unknown" else sender,
-            rsv1_allowed=bool(self.deflate.value),
-        )
+        replayed = self._replayed(frame)
+        if replayed is not None:
+            return list(replayed.violations)
+        sender, extensions = self._context_choice()
+        return frame.check(sender=sender, rsv1_allowed=bool(extensions))
 
     def _render_frame(self) -> None:
         frame = self.frame
@@ -468,171 +399,34 @@ class FrameInspector(ExplorerBox):
             )
         )
         set_value(self.status, "".join(status))
-        set_value(self.violations_view, self._violations_html(violations))
-        set_value(self.diagram, bit_diagram_html(_FrameInContext(frame, violations)))
-        set_value(self.dump, _DUMP_CSS + html_dump(_FrameInContext(frame, violations)))
+        set_value(self.violations_view, violations_view(violations, context=self._context_words()))
+        set_value(self.diagram, bit_diagram_html(frame, violations=violations))
+        set_value(self.dump, html_dump(frame, violations=violations, sections=("hex", "fields")))
         set_value(self.unmasking, unmasking_html(frame))
 
-    def _violations_html(self, violations: list[Violation]) -> str:
+    def _context_words(self) -> str:
+        if self.in_context is not None:
+            return "as received in its recorded connection: " + context_note(self.in_context.context)
         sender = self.sender.value
-        context = {
+        who = {
             "client": "as sent by a client",
             "server": "as sent by a server",
             "unknown": "sender unknown: the masking rule (§5.1) is not checked; choose who sent it above",
         }[sender]
         deflate = "permessage-deflate negotiated" if self.deflate.value else "no extension negotiated"
-        if not violations:
-            return callout(
-                f"<b>✓ No rule broken</b> <span class='wsx-w-dim'>({e(context)}; {deflate})</span>", "ok"
-            )
-        items = []
-        for v in violations:
-            where = f"byte {v.start}" if v.end - v.start <= 1 else f"bytes {v.start}..{v.end - 1}"
-            field = f", field <b>{e(v.field)}</b>" if v.field else ""
-            answer = ""
-            if v.close_code is not None:
-                answer = (
-                    f"<br>→ The receiver must <b>fail the connection</b>: send a close frame with code "
-                    f"<b>{v.close_code}</b> ({e(describe_close_code(v.close_code))}) and close "
-                    "<span class='wsx-w-dim'>(RFC 6455 §7.1.7)</span>."
-                )
-            who = "the sender broke this rule" if v.fault == "peer" else "our side broke this rule"
-            items.append(
-                f"<li style='margin:4px 0'><b>{e(v.rule)}</b><br><span class='wsx-w-small'>{where}{field} · "
-                f"{e(v.section)} · {who}</span>{answer}</li>"
-            )
-        n = len(violations)
-        return callout(
-            f"<b>✗ {n} rule{'s' if n != 1 else ''} broken</b> <span class='wsx-w-dim'>({e(context)}; "
-            f"{deflate})</span><ul style='margin:4px 0;padding-left:20px'>{''.join(items)}</ul>",
-            "error",
-        )
+        return f"{who}; {deflate}"
 
     def _render_messages(self) -> None:
-        """What a receiver makes of the frames, in order: the MessageAssembler's verdict on each.
-
-        Every frame is assembled (cheap); only the first ``_MAX_LISTED`` get a line.
-        """
-        frames = self.frames
-        self.messages = []
-        if not frames:
+        """What a receiver makes of the frames, from the replay path (render/messages.py draws it)."""
+        if self.in_context is not None:
+            set_value(self.messages_view, in_context_html(self.in_context))
+        elif self.replay is None or not self.frames:
             set_value(self.messages_view, "")
-            return
-        inflater = None
-        if self.deflate.value:
-            receiver: Literal["client", "server"] = "server" if self.sender.value == "client" else "client"
-            inflater = PerMessageDeflateState.from_agreed(ExtensionOffer(EXTENSION_NAME), receiver)
-        assembler = MessageAssembler(inflater=inflater)
-        lines: list[str] = []
-        stopped = False
-
-        def say(index: int, frame: Frame, text: str, *, bad: bool = False) -> None:
-            if len(lines) >= _MAX_LISTED and not bad:
-                return
-            label = f"frame #{index + 1} ({_kind(frame)}, FIN={int(frame.fin)})"
-            broken = len(self._check(frame))
-            if broken:
-                label += f" ⚠ breaks {broken} rule{'s' if broken != 1 else ''}"
-            style = " style='color:#d93025'" if bad else ""
-            lines.append(f"<li{style}>{e(label)}: {text}</li>")
-
-        for i, frame in enumerate(frames):
-            if frame.missing:
-                say(i, frame, f"incomplete ({frame.missing:,} bytes missing): not read yet.")
-                stopped = True
-                break
-            if frame.is_control:
-                say(i, frame, "a control frame, handled on its own even inside a fragmented message.")
-                continue
-            try:
-                message = assembler.add(frame)
-            except ProtocolError as exc:
-                code = exc.close_code or 1002
-                say(
-                    i,
-                    frame,
-                    f"<b>{e(exc.rule)}</b> ({e(exc.section)}) → the receiver fails the connection with close "
-                    f"code {code} ({e(describe_close_code(code))}).",
-                    bad=True,
-                )
-                stopped = True
-                break
-            except ValueError:
-                say(
-                    i,
-                    frame,
-                    "<b>a reserved opcode</b>: no receiver knows what it means, so it fails the "
-                    "connection with "
-                    "close code 1002 (RFC 6455 §5.2).",
-                    bad=True,
-                )
-                stopped = True
-                break
-            if message is None:
-                say(i, frame, "a fragment; the message continues in the next data frame.")
-            else:
-                self.messages.append(message)
-                say(i, frame, "completes " + _message_html(message, len(self.messages)))
-        if len(lines) >= _MAX_LISTED:
-            lines.append(f"<li>… only the first {_MAX_LISTED} frames are listed.</li>")
-        if not stopped and assembler.in_progress:
-            lines.append(
-                "<li><b>The last message is not finished</b>: a receiver waits for a continuation frame with "
-                "FIN = 1.</li>"
-            )
-        n, m = len(self.messages), len(frames)
-        summary = f"{n} complete message{'s' if n != 1 else ''} from {m} frame{'s' if m != 1 else ''}."
-        set_value(
-            self.messages_view, box(f"<div>{summary}</div><ul style='margin:4px 0'>{''.join(lines)}</ul>")
-        )
-
-
-def _kind(frame: Frame) -> str:
-    op = frame.opcode
-    return op.name.lower() if isinstance(op, Opcode) else f"reserved opcode 0x{op:X}"
-
-
-def _message_html(message: Message, number: int) -> str:
-    how = f"{message.fragments} frame{'s' if message.fragments != 1 else ''}"
-    if message.compressed:
-        how += f", compressed: {message.wire_size:,} bytes on the wire → {len(message.payload):,} bytes"
-    if message.is_text:
-        text = message.text
-        shown = e(repr(text[:200])) + ("…" if len(text) > 200 else "")
-        return f"<b>message {number}: text</b> {shown} <span class='wsx-w-dim'>({how})</span>"
-    return (
-        f"<b>message {number}: binary</b>, {len(message.payload):,} bytes "
-        f"<span class='wsx-w-m'>{e(hex_preview(message.payload, 16))}</span> <span "
-        f"class='wsx-w-dim'>({how})</span>"
-    )
+        else:
+            set_value(self.messages_view, receiver_report_html(self.replay, self.frames))
 
 
 def _hex_lines(data: bytes, per_line: int = 16) -> str:
     """``data`` as hex, ``per_line`` bytes a line, for the paste box (only the first bytes if large)."""
     data = data[:_MAX_HEX_BYTES]
     return "\n".join(data[i : i + per_line].hex(" ") for i in range(0, len(data), per_line))
-
-
-def _incomplete(
-    data: bytes, exc: IncompleteInput, *, base: int, complete: list[Frame]
-) -> tuple[list[Frame], str]:
-    """The frames to show and the message for input that stops inside a frame starting at ``base``.
-
-    With the header complete, the frame is shown as far as it goes (``Frame.parse(allow_truncated=True)``).
-    """
-    rule = exc.rule[:1].upper() + exc.rule[1:]
-    if complete:
-        n = len(complete)
-        rule = f"{n} complete frame{'s' if n != 1 else ''}, then: {exc.rule}"
-    missing = (
-        f" A receiver waits for {exc.missing:,} more byte{'s' if exc.missing != 1 else ''}."
-        if exc.missing
-        else ""
-    )
-    message = f"{rule} ({exc.section}).{missing}"
-    try:
-        partial = Frame.parse(data, allow_truncated=True)
-    except IncompleteInput:
-        return complete, message + " The header itself is cut short, so there is nothing more to show."
-    partial.offset = base
-    return [*complete, partial], message + " Showing the part that arrived."

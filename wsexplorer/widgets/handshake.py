@@ -12,147 +12,27 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import ipywidgets as widgets
 
-from ..codec.accept import accept_key, generate_key
-from ..codec.deflate import EXTENSION_NAME, PerMessageDeflate
-from ..codec.extensions import Extension
+from ..codec.accept import generate_key
+from ..codec.client_check import ClientCheck, check_response
+from ..codec.extensions import Extension, PerMessageDeflate
+from ..codec.extensions.permessage_deflate import EXTENSION_NAME
 from ..codec.handshake import HandshakeRequest, HandshakeResponse
-from ..codec.negotiation import ClientCheck, ServerDecision, ServerPolicy, check_response
+from ..codec.server_decision import ServerDecision, ServerPolicy
 from ..errors import WSExplorerError
 from ..protocol.connection import Connection
 from ..protocol.events import HandshakeFailed, RequestReceived
-from ..render.walkthrough import check_steps_html, message_lines_html
+from ..render.handshake import message_html
+from ..render.handshake_verdicts import client_verdict_html, server_answer_html
 from ._common import ExplorerBox, box, button, callout, e, heading, set_value, title
+from .handshake_presets import DEFAULTS, PRESETS, Preset
 
 __all__ = ["PRESETS", "HandshakeExplorer", "Preset"]
 
 ServerKind = Literal["websocket", "wrong-accept", "plain-http"]
-
-_SEED_KEY = "dGhlIHNhbXBsZSBub25jZQ=="
-_OTHER_KEY = "x3JJHMbDL1EzLkh9GBhXDw=="  # another client's key: its accept is the "wrong" one replayed
-
-# The seed's request, line by line: the base of the presets that the form cannot express.
-_SEED_LINES = (
-    "GET /chat HTTP/1.1",
-    "Host: server.example.com",
-    "Upgrade: websocket",
-    "Connection: Upgrade",
-    f"Sec-WebSocket-Key: {_SEED_KEY}",
-    "Sec-WebSocket-Version: 13",
-    "Origin: http://example.com",
-    "Sec-WebSocket-Protocol: chat, superchat",
-)
-
-
-def _raw(lines: tuple[str, ...] | list[str]) -> str:
-    return "\n".join(lines) + "\n\n"
-
-
-_DEFAULTS: dict[str, Any] = {
-    "host": "server.example.com",
-    "path": "/chat",
-    "origin": "http://example.com",
-    "subprotocols": "chat, superchat",
-    "extensions": "",
-    "extra_headers": "",
-    "version": "13",
-    "key": _SEED_KEY,
-    "allowed_origins": "http://example.com",
-    "server_subprotocols": "chat",
-    "server_deflate": True,
-    "server_kind": "websocket",
-}
-
-_PLAIN_PAGE = b"<!doctype html><title>Welcome</title><p>This is a web page, not a WebSocket endpoint.</p>\n"
-
-
-@dataclass(frozen=True)
-class Preset:
-    """One error case (or the happy path), one click away: form values to change, or a raw request."""
-
-    slug: str
-    label: str
-    explanation: str
-    changes: dict[str, Any] = field(default_factory=dict)
-    raw: str | None = None
-
-
-PRESETS: tuple[Preset, ...] = (
-    Preset(
-        "valid", "valid request (101)", "The seed's request: a server that allows this origin answers 101."
-    ),
-    Preset(
-        "wrong-version",
-        "wrong version (426)",
-        "Sec-WebSocket-Version: 8 (an old draft). The server answers 426 Upgrade Required and names the "
-        "version it speaks (RFC 6455 §4.4).",
-        {"version": "8"},
-    ),
-    Preset(
-        "origin-not-allowed",
-        "origin not allowed (403)",
-        "A page from another site tries to connect; the server's allow-list does not have its origin "
-        "(RFC 6455 §10.2).",
-        {"origin": "http://evil.example"},
-    ),
-    Preset(
-        "missing-key",
-        "missing key (400)",
-        "No Sec-WebSocket-Key line: the server cannot prove anything, so it refuses (RFC 6455 §4.2.1).",
-        raw=_raw([line for line in _SEED_LINES if not line.startswith("Sec-WebSocket-Key")]),
-    ),
-    Preset(
-        "bad-key",
-        "key not 16 bytes (400)",
-        "A key that decodes to 5 bytes instead of 16 (RFC 6455 §4.2.1 item 5).",
-        {"key": "c2hvcnQ="},
-    ),
-    Preset(
-        "not-get",
-        "not a GET (400)",
-        "The opening handshake must be a GET request (RFC 6455 §4.2.1 item 1).",
-        raw=_raw(["POST /chat HTTP/1.1", *_SEED_LINES[1:]]),
-    ),
-    Preset(
-        "no-upgrade",
-        "no Upgrade header (400)",
-        "Without 'Upgrade: websocket' this is an ordinary HTTP request, not a WebSocket handshake.",
-        raw=_raw([line for line in _SEED_LINES if not line.startswith("Upgrade")]),
-    ),
-    Preset(
-        "wrong-accept",
-        "wrong accept from server (client aborts)",
-        "The server (or a cache in between) answers 101 with the Sec-WebSocket-Accept made for another "
-        "key. The client must abort (RFC 6455 §4.1).",
-        {"server_kind": "wrong-accept"},
-    ),
-    Preset(
-        "plain-http-server",
-        "server without WebSocket (no upgrade)",
-        "A web server that does not speak WebSocket ignores the Upgrade header and serves a page: no 101, "
-        "so the client fails the connection.",
-        {"server_kind": "plain-http"},
-    ),
-    Preset(
-        "no-common-subprotocol",
-        "no common subprotocol (101 without one)",
-        "The client offers only subprotocols the server does not support: the server still answers 101 "
-        "but picks none; the application decides whether to go on (RFC 6455 §4.2.2).",
-        {"subprotocols": "mqtt, wamp"},
-    ),
-    Preset(
-        "deflate",
-        "compression offered (permessage-deflate)",
-        "The client offers permessage-deflate; the server accepts and states the parameters (RFC 7692).",
-        {"extensions": "permessage-deflate; client_max_window_bits"},
-    ),
-)
-
-_STATUS_COLOUR = {101: "#188038", 426: "#e37400"}
 
 
 class HandshakeExplorer(ExplorerBox):
@@ -194,24 +74,24 @@ class HandshakeExplorer(ExplorerBox):
             )
 
         # -- client request form -------------------------------------------------------------------
-        self.host = text("Host:", _DEFAULTS["host"], "server.example.com or server.example.com:8080")
-        self.path = text("Path:", _DEFAULTS["path"], "/chat")
-        self.origin = text("Origin:", _DEFAULTS["origin"], "empty: no Origin header (not a browser)")
+        self.host = text("Host:", DEFAULTS["host"], "server.example.com or server.example.com:8080")
+        self.path = text("Path:", DEFAULTS["path"], "/chat")
+        self.origin = text("Origin:", DEFAULTS["origin"], "empty: no Origin header (not a browser)")
         self.subprotocols = text(
-            "Subprotocols:", _DEFAULTS["subprotocols"], "comma-separated, e.g. chat, superchat"
+            "Subprotocols:", DEFAULTS["subprotocols"], "comma-separated, e.g. chat, superchat"
         )
         self.extensions = text(
-            "Extensions:", _DEFAULTS["extensions"], "e.g. permessage-deflate; client_max_window_bits"
+            "Extensions:", DEFAULTS["extensions"], "e.g. permessage-deflate; client_max_window_bits"
         )
-        self.version = text("Sec-WebSocket-Version:", _DEFAULTS["version"], "13")
-        self.key = text("Sec-WebSocket-Key:", _DEFAULTS["key"], "16 random bytes in base64", width="auto")
+        self.version = text("Sec-WebSocket-Version:", DEFAULTS["version"], "13")
+        self.key = text("Sec-WebSocket-Key:", DEFAULTS["key"], "16 random bytes in base64", width="auto")
         self.key.layout.flex = "1 1 auto"
         self.random_key = button(
             "random", "wsx-handshake-random-key", icon="random", tooltip="a fresh key from 16 random bytes"
         )
         self.random_key.layout.min_width = "8.5em"
         self.extra_headers = widgets.Textarea(
-            value=_DEFAULTS["extra_headers"],
+            value=DEFAULTS["extra_headers"],
             description="Extra headers:",
             placeholder="one per line, e.g.\nUser-Agent: my-client/1.0",
             rows=2,
@@ -235,13 +115,13 @@ class HandshakeExplorer(ExplorerBox):
 
         # -- server policy -------------------------------------------------------------------------
         self.allowed_origins = text(
-            "Origins allowed:", _DEFAULTS["allowed_origins"], "comma-separated; empty: any origin"
+            "Origins allowed:", DEFAULTS["allowed_origins"], "comma-separated; empty: any origin"
         )
         self.server_subprotocols = text(
-            "Subprotocols:", _DEFAULTS["server_subprotocols"], "comma-separated, the server's preferred first"
+            "Subprotocols:", DEFAULTS["server_subprotocols"], "comma-separated, the server's preferred first"
         )
         self.server_deflate = widgets.Checkbox(
-            value=_DEFAULTS["server_deflate"],
+            value=DEFAULTS["server_deflate"],
             description="supports permessage-deflate (RFC 7692)",
             indent=False,
         )
@@ -251,7 +131,7 @@ class HandshakeExplorer(ExplorerBox):
                 ("faulty: wrong Sec-WebSocket-Accept", "wrong-accept"),
                 ("a web server without WebSocket", "plain-http"),
             ],
-            value=_DEFAULTS["server_kind"],
+            value=DEFAULTS["server_kind"],
             description="The server is:",
             style={"description_width": "12.5em"},
             layout=widgets.Layout(width="100%"),
@@ -349,7 +229,7 @@ class HandshakeExplorer(ExplorerBox):
             raise KeyError(f"no preset {slug!r}; choose from {[p.slug for p in PRESETS]}")
         self._quiet = True
         try:
-            for name, value in {**_DEFAULTS, **preset.changes}.items():
+            for name, value in {**DEFAULTS, **preset.changes}.items():
                 set_value(getattr(self, name), value)
             if preset.raw is not None:
                 self.mode = "raw"
@@ -475,18 +355,8 @@ class HandshakeExplorer(ExplorerBox):
 
     def _run_server(self, data: bytes) -> None:
         kind: ServerKind = self.server_kind.value
-        if kind == "plain-http":
-            self.response = HandshakeResponse.build(
-                200,
-                headers=[
-                    ("Content-Type", "text/html; charset=utf-8"),
-                    ("Content-Length", str(len(_PLAIN_PAGE))),
-                ],
-                body=_PLAIN_PAGE,
-            )
-            self.status = 200
-            return
-        server = Connection("server", policy=self._policy(), rng=self._rng)
+        misbehave = () if kind == "websocket" else (kind,)  # a faulty server, from the protocol layer
+        server = Connection("server", policy=self._policy(), rng=self._rng, misbehave=misbehave)
         server.receive_data(data)
         for event in server.events():
             if isinstance(event, RequestReceived):
@@ -496,17 +366,7 @@ class HandshakeExplorer(ExplorerBox):
         answer = server.data_to_send()
         if not answer:
             return  # still waiting for the rest of the request
-        if kind == "wrong-accept" and self.decision is not None and self.decision.accepted:
-            headers = [
-                ("Upgrade", "websocket"),
-                ("Connection", "Upgrade"),
-                ("Sec-WebSocket-Accept", accept_key(_OTHER_KEY)),
-            ]
-            if self.decision.subprotocol is not None:
-                headers.append(("Sec-WebSocket-Protocol", self.decision.subprotocol))
-            self.response = HandshakeResponse.build(101, headers=headers)
-        else:
-            self.response = HandshakeResponse.parse(answer)
+        self.response = HandshakeResponse.parse(answer)
         self.status = self.response.status
 
     # -- drawing -------------------------------------------------------------------------------------
@@ -525,9 +385,7 @@ class HandshakeExplorer(ExplorerBox):
                     "<div class='wsx-w-small' style='font-weight:600;margin-top:6px'>The answer as "
                     "sent:</div>"
                 )
-                + message_lines_html(
-                    self.response, highlight=highlight, highlight_note="the client stops here"
-                ),
+                + message_html(self.response, highlight=highlight, highlight_note="the client stops here"),
             )
         else:
             set_value(self.response_view, "")
@@ -543,90 +401,20 @@ class HandshakeExplorer(ExplorerBox):
         if self.decision is not None and not self.decision.accepted:
             failed = self.decision.steps[-1]
         highlight = (failed.start, failed.end) if failed is not None and failed.start is not None else None
-        return message_lines_html(self.request, highlight=highlight, highlight_note="the server stops here")
+        return message_html(self.request, highlight=highlight, highlight_note="the server stops here")
 
     def _server_html(self) -> str:
-        kind = self.server_kind.value
-        response = self.response
-        if response is None:
-            if self.request is None and self.error is not None and self.mode == "form":
-                return ""
-            return callout(
-                "The server has not answered: it is still waiting for the rest of the request (the empty "
-                "line that ends the headers).",
-                "warn",
-            )
-        badge = _badge(response.status, response.reason)
-        if kind == "plain-http":
-            return callout(
-                f"{badge}A web server without WebSocket support ignores <i>Upgrade: websocket</i> and "
-                "answers as to any GET: here it serves a page. It never switches protocols, so no "
-                "WebSocket connection can start. <span class='wsx-w-dim'>(RFC 6455 §4.1: anything but "
-                "101 fails the connection)</span>",
-                "warn",
-            )
-        decision = self.decision
-        if decision is None:
-            return callout(
-                f"{badge}The server cannot read the request at all, so it refuses it: {e(self.error or '')}",
-                "error",
-            )
-        if decision.accepted:
-            extra = ""
-            if decision.subprotocol is not None:
-                extra += f" Subprotocol chosen: <b>{e(decision.subprotocol)}</b>."
-            elif self.request is not None and self.request.subprotocols:
-                extra += " No subprotocol in common: none chosen."
-            for ext in decision.extensions:
-                extra += f" Extension agreed: <b>{e(ext.agreed)}</b>."
-            if kind == "wrong-accept":
-                extra += (
-                    " <b>But this server is faulty:</b> its Sec-WebSocket-Accept is the one made for "
-                    f"another key ({e(_OTHER_KEY)})."
-                )
-            head = callout(
-                f"{badge}<b>Accepted.</b> {e(decision.reason)}.{extra} "
-                f"<span class='wsx-w-dim'>({e(decision.section)})</span>",
-                "ok" if kind == "websocket" else "warn",
-            )
-        else:
-            head = callout(
-                f"{badge}<b>Refused:</b> {e(decision.reason)}. <span "
-                f"class='wsx-w-dim'>({e(decision.section)})</span>"
-                "<br>No WebSocket connection: the server answers with an HTTP error and closes.",
-                "warn" if decision.status == 426 else "error",
-            )
-        return head + check_steps_html(decision.steps, title="The server's checks, in order")
+        return server_answer_html(
+            self.decision,
+            self.response,
+            self.request,
+            faulty=self.server_kind.value,
+            unreadable=self.error,
+            waiting_for_form=self.request is None and self.error is not None and self.mode == "form",
+        )
 
     def _client_html(self) -> str:
-        check = self.check
-        if check is None:
-            if self.response is not None:
-                return callout(
-                    "The client could not send this as a request, so there is nothing for it to check; "
-                    "a real client reading this answer would fail the connection (anything but 101).",
-                    "error",
-                )
-            return ""
-        if check.ok:
-            agreed = f" Subprotocol: <b>{e(check.subprotocol)}</b>." if check.subprotocol else ""
-            for ext in check.extensions:
-                agreed += f" Extension in use: <b>{e(ext.agreed)}</b>."
-            head = callout(
-                f"<b class='wsx-w-big'>✓ Connection open.</b> Every check passed: from the empty line "
-                f"on, both sides speak WebSocket frames on this TCP connection; no more HTTP.{agreed}",
-                "ok",
-            )
-        else:
-            error = check.error
-            rule = error.rule if error is not None else "the check failed"
-            head = callout(
-                f"<b class='wsx-w-big'>✗ The client fails the connection.</b> {e(rule)}<br>It closes the TCP "
-                "connection without sending any WebSocket frame (RFC 6455 §4.1, §7.1.7). A browser "
-                "reports only an error and close code 1006 to the page; it does not show the HTTP status.",
-                "error",
-            )
-        return head + check_steps_html(check.steps, title="The client's checks, in order")
+        return client_verdict_html(self.check, answered=self.response is not None)
 
 
 def _split_list(text: str) -> list[str]:
@@ -644,11 +432,3 @@ def _client_extensions(request: HandshakeRequest) -> list[Extension]:
             except ValueError:
                 continue
     return out
-
-
-def _badge(status: int, reason: str) -> str:
-    colour = _STATUS_COLOUR.get(status, "#d93025" if status >= 400 else "#5f6368")
-    return (
-        f"<span class='wsx-w-badge wsx-handshake-status' style='background:{colour};font-size:15px'>"
-        f"{status} {e(reason)}</span>"
-    )

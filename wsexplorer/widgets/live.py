@@ -21,10 +21,11 @@ import ipywidgets as W
 from ..codec.close import describe_close_code
 from ..errors import ConnectionClosedError, InvalidState, WSExplorerError
 from ..live import ClientConnection, Server, connect, serve_echo
-from ..protocol.events import CloseReceived, ConnectionClosed, ConnectionFailed, Event
+from ..protocol.events import CloseReceived, ConnectionEnded, ConnectionFailed, Event
 from ..protocol.states import State
 from ..record.session import Session
-from ._table import BrowsesFrames, FrameBrowser
+from ._browses import BrowsesFrames
+from ._table import FrameBrowser
 
 __all__ = ["LiveConnection"]
 
@@ -324,7 +325,7 @@ class LiveConnection(BrowsesFrames):
     def _on_event(self, event: Event) -> None:
         """Called by the connection for each protocol event: note closes and failures, then refresh."""
         kind = type(event)
-        if kind is ConnectionClosed:
+        if kind is ConnectionEnded:
             e: Any = event
             sent = f"; we sent {e.sent_code}" if e.sent_code is not None else ""
             self._set_status(

@@ -15,8 +15,10 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..record.session import C2S, S2C, Session, SessionLoader
-from ._table import BrowsesFrames, FrameBrowser
+from ..record.session import C2S, S2C, Session
+from ..record.storage import SessionLoader
+from ._browses import BrowsesFrames
+from ._table import FrameBrowser
 
 __all__ = ["SessionBrowser"]
 

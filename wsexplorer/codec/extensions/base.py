@@ -1,49 +1,20 @@
 """The contract between the opening handshake and WebSocket extensions (RFC 6455 §9).
 
 The handshake code knows nothing about permessage-deflate: it parses ``Sec-WebSocket-Extensions`` into
-:class:`ExtensionOffer` values and asks each configured :class:`Extension` to offer, accept or check.
-A successful negotiation yields a :class:`NegotiatedExtension` that the connection uses to transform
-message payloads.
+:class:`~wsexplorer.codec.headers.ExtensionOffer` values (the header grammar's elements) and asks each
+configured :class:`Extension` to offer, accept or check. A successful negotiation yields a
+:class:`NegotiatedExtension` that the connection uses to transform message payloads.
 """
 
 from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
 
-Role = Literal["client", "server"]
+from ..headers import ExtensionOffer
+from ..role import Role
 
-__all__ = ["Extension", "ExtensionOffer", "NegotiatedExtension", "Role"]
-
-
-@dataclass(frozen=True, slots=True)
-class ExtensionOffer:
-    """One element of a ``Sec-WebSocket-Extensions`` header: a name and its parameters, in order.
-
-    A parameter without a value (``client_max_window_bits`` in an offer) has the value ``None``.
-    Values are stored unquoted (RFC 7230 §3.2.6 quoted strings are decoded by the header parser).
-    """
-
-    name: str
-    params: tuple[tuple[str, str | None], ...] = ()
-
-    def param_names(self) -> list[str]:
-        return [k for k, _ in self.params]
-
-    def __str__(self) -> str:
-        parts = [self.name]
-        for key, value in self.params:
-            parts.append(key if value is None else f"{key}={_quote_if_needed(value)}")
-        return "; ".join(parts)
-
-
-def _quote_if_needed(value: str) -> str:
-    if value and all(c.isalnum() or c in "!#$%&'*+-.^_`|~" for c in value):
-        return value
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+__all__ = ["Extension", "ExtensionOffer", "NegotiatedExtension"]
 
 
 class NegotiatedExtension(abc.ABC):

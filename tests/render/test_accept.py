@@ -1,0 +1,20 @@
+"""The accept computation's views: step cards (HTML) and numbered steps (text) (RFC 6455 §4.2.2)."""
+
+from __future__ import annotations
+
+from wsexplorer.codec.accept import GUID, AcceptComputation
+from wsexplorer.render.accept import accept_text
+from wsexplorer.render.describe import describe, html
+
+SEED_KEY = "dGhlIHNhbXBsZSBub25jZQ=="
+SEED_ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+
+
+def test_accept_computation_text_and_html() -> None:
+    comp = AcceptComputation(SEED_KEY)
+    text = describe(comp)
+    assert text == accept_text(comp)
+    assert "b3 7a 4f 2c" in text and SEED_ACCEPT in text and GUID in text
+    assert "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" in repr(comp)
+    shown = html(AcceptComputation("<b>==", strict=False))
+    assert "<b>==" not in shown and "&lt;b&gt;" in shown

@@ -1,0 +1,138 @@
+"""Frames from a byte stream cut at any points (RFC 6455 §5.2), and a stream split for display.
+
+:class:`FrameParser` is the incremental parser a receiving connection feeds. :func:`split_frames` takes
+a whole byte string (pasted hex, a recorded stream) apart: the complete frames, then what is left and
+why it is not a frame yet, so a view can show a cut-off frame as far as it goes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import IncompleteInput
+from .frame_header import LENGTH7_BITS, MASK_BIT, OPCODE_BITS, header_layout
+from .frames import Frame
+
+__all__ = ["FrameParser", "StreamSplit", "split_frames"]
+
+
+class FrameParser:
+    """Incremental frame parser for a byte stream cut at any points.
+
+    Feed bytes with :meth:`feed`; it returns the frames completed so far, each with its ``offset``
+    counted from the first byte ever fed. :meth:`peek_header` shows the header of an incomplete frame,
+    so a receiver can refuse an oversized frame before its payload arrives.
+    """
+
+    __slots__ = ("_buf", "_consumed")
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self._consumed = 0  # stream offset of _buf[0]
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received but not yet part of a complete frame."""
+        return len(self._buf)
+
+    @property
+    def stream_offset(self) -> int:
+        """Offset of the next byte fed, counted from the first byte ever fed."""
+        return self._consumed + len(self._buf)
+
+    def peek_header(self) -> tuple[int, int, int, int] | None:
+        """(stream offset, header length, payload length, opcode) of an incomplete frame whose header
+        is complete.
+
+        Lets a receiver enforce a size limit as soon as the header is read, before any payload arrives.
+        """
+        layout = header_layout(self._buf, 0)
+        if layout is None:
+            return None
+        return self._consumed, layout[0], layout[2], self._buf[0] & OPCODE_BITS
+
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Frame]:
+        """Add bytes; return every frame now complete, in order."""
+        buf = self._buf
+        if buf:
+            buf += data
+            source: bytes | bytearray = buf
+        else:
+            source = bytes(data)
+        frames: list[Frame] = []
+        view = memoryview(source)
+        pos = 0
+        end = len(source)
+        base = self._consumed
+        new = Frame.from_layout
+        while end - pos >= 2:
+            b1 = source[pos + 1]
+            len7 = b1 & LENGTH7_BITS
+            if len7 < 126:
+                hlen = 6 if b1 & MASK_BIT else 2
+                form = 0
+                plen = len7
+                if end - pos < hlen + plen:
+                    break
+            else:
+                layout = header_layout(source, pos)
+                if layout is None:
+                    break
+                hlen, form, plen = layout
+                if end - pos < hlen + plen:
+                    break
+            stop = pos + hlen + plen
+            frames.append(new(bytes(view[pos:stop]), hlen, form, plen, base + pos))
+            pos = stop
+        view.release()
+        if buf:
+            del buf[:pos]
+        elif pos < end:
+            buf += memoryview(source)[pos:]
+        self._consumed = base + pos
+        return frames
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSplit:
+    """A byte string taken apart into frames.
+
+    ``frames`` are the complete frames in order (``offset`` from the first byte); when the bytes end
+    inside a frame, ``incomplete`` says what is missing and ``partial`` is that frame as far as it came
+    (``None`` when even its header is cut).
+    """
+
+    frames: tuple[Frame, ...]
+    incomplete: IncompleteInput | None = None
+    partial: Frame | None = None
+
+    @property
+    def shown(self) -> tuple[Frame, ...]:
+        """The complete frames, then the partial one if there is one."""
+        return self.frames + ((self.partial,) if self.partial is not None else ())
+
+
+def split_frames(data: bytes | bytearray | memoryview) -> StreamSplit:
+    """Every complete frame of ``data``, then what is left: the frame a receiver is still waiting for."""
+    data = bytes(data)
+    parser = FrameParser()
+    frames = tuple(parser.feed(data))
+    if not parser.buffered:
+        return StreamSplit(frames)
+    start = len(data) - parser.buffered
+    tail = data[start:]
+    try:
+        Frame.parse(tail)
+    except IncompleteInput as exc:
+        missing = IncompleteInput(
+            exc.rule, missing=exc.missing, section=exc.section, offset=start + (exc.offset or 0)
+        )
+    else:  # cannot happen: FrameParser keeps bytes only while they are not a whole frame
+        return StreamSplit((*frames, Frame.parse(tail)))
+    try:
+        partial: Frame | None = Frame.parse(tail, allow_truncated=True)
+    except IncompleteInput:
+        partial = None
+    if partial is not None:
+        partial.offset = start
+    return StreamSplit(frames, missing, partial)

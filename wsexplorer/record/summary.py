@@ -1,0 +1,88 @@
+"""What a recorded session amounts to: counts, bytes, compression, round trips and the close.
+
+:class:`SessionSummary` is data, computed from the frame columns and the one replay path (messages and
+their compression come from :meth:`Session.events`); its views are in :mod:`wsexplorer.render.session`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..codec.frame_header import DEFINED_OPCODES, Opcode
+from ..errors import CloseCode
+from ..protocol.events import BinaryMessage, TextMessage
+from .session import C2S, DIRECTION_NAMES, S2C, Session
+
+__all__ = ["SessionSummary"]
+
+_CONTROL = (Opcode.CLOSE, Opcode.PING, Opcode.PONG)
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """What a session amounts to: counts, bytes, compression, round trips, and the close."""
+
+    frames_by_opcode: dict[str, dict[str, int]]
+    wire_bytes: dict[str, int]
+    payload_bytes: dict[str, int]
+    messages: dict[str, int]
+    compression_ratios: dict[str, list[float]]
+    ping_rtts_ns: list[int]
+    close_codes: dict[str, int | None]
+    closed_first_by: str | None
+
+    @classmethod
+    def of(cls, session: Session) -> SessionSummary:
+        by_op: dict[str, dict[str, int]] = {}
+        wire: dict[str, int] = {}
+        payload: dict[str, int] = {}
+        messages: dict[str, int] = {}
+        ratios: dict[str, list[float]] = {}
+        close_codes: dict[str, int | None] = {}
+        close_times: dict[str, int] = {}
+        pings: dict[str, list[tuple[int, bytes]]] = {}
+        pongs: dict[str, list[tuple[int, bytes]]] = {}
+        for d in (C2S, S2C):
+            name = DIRECTION_NAMES[d]
+            cols = session.frame_columns(d)
+            counts: dict[str, int] = {}
+            for op in set(int(x) for x in cols["opcode"]):
+                label = Opcode(op).name.lower() if op in DEFINED_OPCODES else f"0x{op:x}"
+                counts[label] = int((cols["opcode"] == op).sum())
+            by_op[name] = counts
+            wire[name] = int(cols["wire_length"].sum())
+            payload[name] = int(cols["payload_length"].sum())
+            ctrl = [i for i, op in enumerate(cols["opcode"]) if op in _CONTROL]
+            pings[name] = []
+            pongs[name] = []
+            for i in ctrl:
+                rec = session.frame(d, i)
+                op = rec.frame.opcode
+                if op == Opcode.CLOSE and name not in close_codes:
+                    code = rec.frame.close_code
+                    close_codes[name] = code if code is not None else CloseCode.NO_STATUS_RCVD
+                    close_times[name] = rec.t_ns
+                elif op == Opcode.PING:
+                    pings[name].append((rec.t_ns, rec.frame.payload))
+                elif op == Opcode.PONG:
+                    pongs[name].append((rec.t_ns, rec.frame.payload))
+            msgs = [e.message for e in session.events(d) if isinstance(e, (TextMessage, BinaryMessage))]
+            messages[name] = len(msgs)
+            ratios[name] = [m.ratio for m in msgs if m.compressed and m.ratio is not None]
+        rtts: list[int] = []
+        for ping_dir, pong_dir in (
+            (DIRECTION_NAMES[0], DIRECTION_NAMES[1]),
+            (DIRECTION_NAMES[1], DIRECTION_NAMES[0]),
+        ):
+            waiting = list(pongs[pong_dir])
+            for t, data in pings[ping_dir]:
+                for j, (tp, pdata) in enumerate(waiting):
+                    if pdata == data and tp >= t:
+                        rtts.append(tp - t)
+                        del waiting[j]
+                        break
+        first = min(close_times, key=lambda k: close_times[k]) if close_times else None
+        closed_first_by = None if first is None else ("client" if first == DIRECTION_NAMES[0] else "server")
+        for name in DIRECTION_NAMES:
+            close_codes.setdefault(name, None)
+        return cls(by_op, wire, payload, messages, ratios, rtts, close_codes, closed_first_by)

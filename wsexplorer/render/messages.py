@@ -1,0 +1,118 @@
+"""What a receiver makes of a stream of frames, frame by frame (RFC 6455 §5.4, §5.5, §7.1.7).
+
+Drawn from the one replay path (:class:`~wsexplorer.record.replay.Replay`): for each frame, whether it
+starts, continues or completes a message, is a control frame handled on its own, makes the receiver
+fail the connection (with the close code), or is never read because the receiver had already failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..codec.assembler import Message
+from ..codec.close import describe_close_code
+from ..codec.frame_header import Opcode
+from ..codec.frames import Frame
+from ..record.replay import Replay, ReplayedFrame
+from .palette import WALKTHROUGH_CSS, block, escape
+
+__all__ = ["in_context_html", "message_line_html", "receiver_report_html"]
+
+_MAX_LISTED = 200  # frames listed; the rest are counted
+
+
+def _kind(frame: Frame) -> str:
+    op = frame.opcode
+    return op.name.lower() if isinstance(op, Opcode) else f"reserved opcode 0x{op:X}"
+
+
+def _line(index: int, frame: Frame, text: str, broken: int, *, bad: bool = False) -> str:
+    label = f"frame #{index + 1} ({_kind(frame)}, FIN={int(frame.fin)})"
+    if broken:
+        label += f" ⚠ breaks {broken} rule{'s' if broken != 1 else ''}"
+    cls = ' class="wsx-wt-badline"' if bad else ""
+    return f"<li{cls}>{escape(label)}: {text}</li>"
+
+
+def message_line_html(message: Message, number: int) -> str:
+    """One complete message: its type, its content (text, or the first bytes) and how it travelled."""
+    how = f"{message.fragments} frame{'s' if message.fragments != 1 else ''}"
+    if message.compressed:
+        how += f", compressed: {message.wire_size:,} bytes on the wire → {len(message.payload):,} bytes"
+    data = message.data
+    if isinstance(data, str):
+        shown = escape(repr(data[:200])) + ("…" if len(data) > 200 else "")
+        return f"<b>message {number}: text</b> {shown} <span class='wsx-wt-dim'>({how})</span>"
+    more = f" … (+{len(data) - 16:,} bytes)" if len(data) > 16 else ""
+    return (
+        f"<b>message {number}: binary</b>, {len(data):,} bytes <span class='wsx-wt-m'>"
+        f"{escape(data[:16].hex(' ') + more)}</span> <span class='wsx-wt-dim'>({how})</span>"
+    )
+
+
+def _frame_line(replay: Replay, replayed: ReplayedFrame) -> str:
+    frame, i, broken = replayed.frame, replayed.index, len(replayed.violations)
+    if replayed.failure is not None:
+        exc = replayed.failure
+        code = int(exc.close_code or 1002)
+        text = (
+            f"<b>{escape(exc.rule)}</b> ({escape(exc.section)}) → the receiver fails the connection with "
+            f"close code {code} ({escape(describe_close_code(code))})."
+        )
+        return _line(i, frame, text, broken, bad=True)
+    if not replayed.processed:
+        return _line(i, frame, "not read: the receiver had already failed the connection.", broken)
+    if frame.is_control:
+        return _line(
+            i, frame, "a control frame, handled on its own even inside a fragmented message.", broken
+        )
+    info = replayed.message
+    if info is None or replayed.fragment < info.frames:
+        return _line(i, frame, "a fragment; the message continues in the next data frame.", broken)
+    return _line(
+        i, frame, "completes " + message_line_html(replay.message(info.number), info.number + 1), broken
+    )
+
+
+def receiver_report_html(replay: Replay, frames: Sequence[Frame]) -> str:
+    """Every frame of ``frames`` as the receiver of ``replay`` took it, then how many messages it made.
+
+    A frame cut short at the end (``missing``) is listed as not read yet.
+    """
+    replay.advance()
+    lines: list[str] = []
+    for i, frame in enumerate(frames[:_MAX_LISTED]):
+        if frame.missing:
+            text = f"incomplete ({frame.missing:,} bytes missing): not read yet."
+            lines.append(_line(i, frame, text, len(frame.check(sender=replay.context.sender))))
+            break
+        lines.append(_frame_line(replay, replay.frame(i)))
+    if len(frames) > _MAX_LISTED:
+        lines.append(f"<li>… only the first {_MAX_LISTED} frames are listed.</li>")
+    if replay.message_in_progress:
+        lines.append(
+            "<li><b>The last message is not finished</b>: a receiver waits for a continuation frame with "
+            "FIN = 1.</li>"
+        )
+    n, m = len(replay.messages), len(frames)
+    summary = f"{n} complete message{'s' if n != 1 else ''} from {m} frame{'s' if m != 1 else ''}."
+    return block("wsx-wt", WALKTHROUGH_CSS, f"<div>{summary}</div><ul>{''.join(lines)}</ul>")
+
+
+def in_context_html(replayed: ReplayedFrame, replay: Replay | None = None) -> str:
+    """One recorded frame's place in its connection: its message, fragment, or the failure it caused."""
+    info = replayed.message
+    if replayed.failure is not None and replay is not None:
+        line = _frame_line(replay, replayed)
+    elif info is None:
+        what = "a control frame" if replayed.frame.is_control else "part of a message that never completed"
+        line = f"<li>frame #{replayed.index + 1}: {escape(what)}.</li>"
+    else:
+        part = f"fragment {replayed.fragment} of {info.frames} of " if info.frames > 1 else ""
+        how = "compressed, " if info.compressed else ""
+        kind = "text" if info.is_text else "binary"
+        line = (
+            f"<li>frame #{replayed.index + 1}: {part}message #{info.number + 1} ({how}{kind}, "
+            f"{info.size:,} bytes): <span class='wsx-wt-m'>{escape(repr(info.head_text()[:200]))}</span></li>"
+        )
+    return block("wsx-wt", WALKTHROUGH_CSS, f"<ul>{line}</ul>")
