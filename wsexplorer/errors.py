@@ -8,7 +8,10 @@ or the HTTP status to answer with where one applies::
     ├── ParseError                   input that cannot be parsed at all
     │   ├── IncompleteInput          more bytes are needed (says how many, when known)
     │   ├── TrailingBytes            bytes left after one complete object
-    │   └── HandshakeParseError      no request/status line, no end of headers, too many lines
+    │   ├── HandshakeParseError      no request/status line, no end of headers, too many lines
+    │   └── FileFormatError          a file that cannot be read, contradicts itself or is too big
+    │       ├── SessionFormatError   ... a session file (names the member, the field, the offset)
+    │       └── CaptureFormatError   ... a capture or HAR file
     ├── InvalidKey                   Sec-WebSocket-Key does not decode to 16 bytes
     ├── HandshakeError               an opening handshake that fails (carries the HTTP status)
     │   ├── HandshakeRejected        the server's decision: 400 / 403 / 426 with the reason
@@ -41,11 +44,13 @@ from typing import Any, Literal
 Fault = Literal["local", "peer"]
 
 __all__ = [
+    "CaptureFormatError",
     "CloseCode",
     "ConnectionClosed",
     "ConnectionClosedError",
     "ConnectionClosedOK",
     "Fault",
+    "FileFormatError",
     "HandshakeError",
     "HandshakeParseError",
     "HandshakeRejected",
@@ -62,6 +67,7 @@ __all__ = [
     "ParseError",
     "PolicyViolation",
     "ProtocolError",
+    "SessionFormatError",
     "TLSError",
     "TrailingBytes",
     "UnsupportedData",
@@ -178,6 +184,31 @@ class HandshakeParseError(ParseError):
     """An opening handshake that cannot be parsed at all (RFC 6455 §4, RFC 7230 §3)."""
 
     http_status: int | None = HTTPStatus.BAD_REQUEST
+
+
+class FileFormatError(ParseError):
+    """A file that cannot be read as what it claims to be, contradicts itself, or passes a size limit.
+
+    ``path`` is the file, ``member`` the part of it (a ZIP member, a packet number, a HAR entry) and
+    ``field`` the field at fault; ``offset`` is the byte offset inside that member when there is one.
+    """
+
+    def __init__(
+        self, rule: str, *, path: str = "", member: str = "", field: str = "", **kwargs: object
+    ) -> None:
+        self.path = path
+        self.member = member
+        self.field = field
+        where = ", ".join(p for p in (path, member and f"member {member}", field and f"field {field}") if p)
+        super().__init__(f"{where}: {rule}" if where else rule, **kwargs)  # type: ignore[arg-type]
+
+
+class SessionFormatError(FileFormatError):
+    """A session file (docs/session-format.md) that cannot be loaded as it is."""
+
+
+class CaptureFormatError(FileFormatError):
+    """A capture (pcap, pcapng) or HAR file that cannot be imported as it is."""
 
 
 class InvalidKey(WSExplorerError):
