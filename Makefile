@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
 .PHONY: explore test test-slow lint typecheck layers pytest install setup node-deps browser conformance-env \
-        conformance bench load bench-widgets clean
+        capture-tools conformance bench load bench-widgets clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,10 @@ browser: install
 conformance-env:
 	bash conformance/setup.sh
 
-setup: install node-deps browser conformance-env
+capture-tools:
+	bash scripts/setup-capture-tools.sh
+
+setup: install node-deps browser conformance-env capture-tools
 
 explore: install
 	$(BIN)/jupyter lab notebooks/00_tour.ipynb $(if $(filter 0,$(shell id -u)),--allow-root,)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from wsexplorer.codec.extensions import PerMessageDeflate
 from wsexplorer.codec.frames import Frame
 from wsexplorer.codec.server_decision import ServerPolicy
+from wsexplorer.errors import SessionFormatError
 from wsexplorer.protocol.connection import Connection
 from wsexplorer.protocol.events import TextMessage
 from wsexplorer.record.loopback import Loopback
@@ -121,7 +122,7 @@ def test_load_rejects_other_files(tmp_path: Path) -> None:
     bad = tmp_path / "x.wsx"
     with zipfile.ZipFile(bad, "w") as z:
         z.writestr("session.json", '{"format": "other"}')
-    with pytest.raises(ValueError, match="not a wsexplorer session"):
+    with pytest.raises(SessionFormatError, match="not a wsexplorer session"):
         Session.load(bad)
 
 

@@ -1,4 +1,4 @@
-"""Frame tables built from the vectorized session columns: order, filters, windows, previews, HTML."""
+"""Frame table rows from the session's columns: order, numbering, filters, windows, previews, cells, HTML."""
 
 from __future__ import annotations
 
@@ -12,17 +12,22 @@ from wsexplorer.codec.frames import Frame
 from wsexplorer.codec.server_decision import ServerPolicy
 from wsexplorer.protocol.connection import Connection
 from wsexplorer.protocol.events import BinaryMessage, TextMessage
+from wsexplorer.record.frame_index import FrameIndex
 from wsexplorer.record.loopback import Loopback
 from wsexplorer.record.session import C2S, S2C, Session
 from wsexplorer.render.frame_table import (
+    FLAGS_LEGEND,
+    GRID_COLUMNS,
     HEADER_TEXT,
     OPCODE_GROUPS,
-    FrameIndex,
     frame_rows,
+    grid_row,
     opcode_name,
+    pretty_json,
     preview,
     row_text,
     rows_html,
+    table_rows,
 )
 
 KEY = b"\x01\x02\x03\x04"
@@ -63,6 +68,7 @@ def test_rows_in_time_order_with_header_bits_and_previews() -> None:
         (S2C, "CLOSE"),
     ]
     assert [r.position for r in rows] == list(range(11))
+    assert [r.number for r in rows] == list(range(1, 12))  # #1 is the first frame
     first, second = rows[0], rows[1]
     assert (first.index, first.t_ns, first.time_s) == (0, 1_000, 0.0)
     assert first.flags == "F···M" and second.flags == "F····"
@@ -72,9 +78,11 @@ def test_rows_in_time_order_with_header_bits_and_previews() -> None:
     assert binary.t_ns == 6_000  # completed by the second chunk
     assert (binary.payload_length, binary.wire_length) == (200, 208)
     assert binary.preview.startswith("00 01 02")
-    assert rows[5].flags == "·····" and rows[5].preview == "'frag'"
-    assert rows[6].preview == "'ment'"
-    assert rows[7].preview == "ff"
+    # a fragmented message: each fragment shows the whole message and which part it is
+    assert rows[5].flags == "·····" and rows[5].preview == "[1/2] 'fragment'"
+    assert rows[6].preview == "[2/2] 'fragment'"
+    assert rows[7].preview == "ff"  # reserved opcode: its own bytes (the receiver fails here)
+    assert rows[8].preview == "'<b>&amp;</b>'"  # never read by the receiver: the frame's own text
     assert rows[9].preview == "1000 'bye'"
     assert rows[2].preview == "'p1'"
     assert rows[9].time_s == (11_000 - 1_000) / 1e9
@@ -85,6 +93,7 @@ def test_filters_and_windows() -> None:
     server = frame_rows(s, directions=[S2C])
     assert len(server) == 7 and {r.direction for r in server} == {S2C}
     assert [r.position for r in server] == list(range(7))
+    assert [r.number for r in server] == [2, 4, 6, 7, 8, 9, 11]  # numbers stay the session's
     control = frame_rows(s, opcodes=[0x8, 0x9, 0xA])
     assert [r.opcode_name for r in control] == ["PING", "PONG", "CLOSE", "CLOSE"]
     both = frame_rows(s, directions=[C2S], opcodes=OPCODE_GROUPS["close"])
@@ -145,13 +154,14 @@ def test_previews() -> None:
     assert preview(Frame.text("")) == "(empty)"
     assert preview(Frame.close()) == "(no status code)"
     assert preview(Frame.build(Opcode.CLOSE, b"\x03")) == "(malformed) 03"
-    assert preview(Frame.build(Opcode.TEXT, b"\x01\x02", rsv1=True)).startswith("deflated: 01 02")
-    long = Frame.text("é" * 100)  # a 2-byte character cut at the preview's end still decodes
+    assert preview(Frame.build(Opcode.TEXT, b"\x01\x02", rsv1=True)).startswith("compressed: 01 02")
+    long = Frame.text("é" * 200)  # a 2-byte character cut at the preview's end still decodes
     assert preview(long).startswith("'éé") and preview(long).endswith("…")
-    assert len(preview(long)) <= 40
+    assert 100 <= len(preview(long)) <= 120
     assert preview(Frame.binary(b"\x00\x01")) == "00 01"
     assert preview(Frame.continuation(b"\xff\xfe")) == "ff fe"
     assert preview(Frame.ping(b"\x00\x01")) == "00 01"  # not printable: hex
+    assert preview(Frame.ping(b"r[S\xfd")) == "72 5b 53 fd"  # not UTF-8: hex, no replacement character
     truncated = Frame.parse(bytes(Frame.binary(b"abcdef"))[:5], allow_truncated=True)
     assert "missing" in preview(truncated)
     assert opcode_name(0x1) == "TEXT" and opcode_name(0xB) == "0xB"
@@ -159,25 +169,55 @@ def test_previews() -> None:
 
 def test_rows_html_is_escaped_and_classed() -> None:
     rows = frame_rows(known_session())
-    page = rows_html(rows, selected=(S2C, 0), caption="a <caption>")
+    page = rows_html(rows, caption="a <caption>")
     assert page.count('class="wsx-frame-row') == len(rows)
     assert '<table class="wsx-frame-table">' in page
     assert "<b>&amp;</b>" not in page and "&lt;b&gt;&amp;amp;&lt;/b&gt;" in page
     assert "a &lt;caption&gt;" in page
-    assert "wsx-op-text" in page and "wsx-op-reserved" in page and "wsx-dir-s2c" in page
-    assert page.count('wsx-frame-row-selected"') == 1
+    assert "wsx-dir-s2c" in page and "wsx-dir-c2s" in page
     assert ">PING<" in page and ">CLOSE<" in page
-    assert rows_html([], style=False) == (
-        '<table class="wsx-frame-table"><thead><tr><th>#</th><th>time (s)</th><th>dir</th>'
-        "<th>opcode</th><th>flags</th><th>length</th><th>preview</th></tr></thead><tbody></tbody></table>"
-    )
+    assert escape_free(FLAGS_LEGEND) in page  # the flags column is explained under the table
+    empty = rows_html([], style=False)
+    assert empty.startswith('<table class="wsx-frame-table"><thead><tr><th>#</th><th>time (s)</th>')
+    assert "<tbody></tbody></table>" in empty
+
+
+def escape_free(text: str) -> str:
+    return text.replace("&", "&amp;")
+
+
+def test_grid_cells_match_the_columns() -> None:
+    rows = frame_rows(known_session())
+    cells = grid_row(rows[1])
+    assert len(cells["c"]) == len(GRID_COLUMNS)
+    assert cells["c"][:4] == ["#2", "0.000001", "S→C", "TEXT"]
+    assert "wsx-s2c" in cells["k"] and "wsx-op-text" in cells["k"]
+    assert cells["t"].startswith("frame #2, server → client")
+    assert "wsx-op-reserved" in grid_row(rows[7])["k"]
+
+
+def test_clock_time_needs_the_session_clock() -> None:
+    s = known_session()
+    (row,) = frame_rows(s, stop=1)
+    assert row.wall is None and row.clock(absolute=True) == row.clock() == "0.000000"
+    s.meta["clock"] = {"wall": 1_800_000_000.25, "monotonic_ns": 1_000}
+    (row,) = frame_rows(s, stop=1)
+    assert row.wall == 1_800_000_000.25
+    assert row.clock(absolute=True).endswith(":00.250000")
+
+
+def test_pretty_json() -> None:
+    assert pretty_json('{"a":[1,2]}') == '{\n  "a": [\n    1,\n    2\n  ]\n}'
+    assert pretty_json("plain words") is None
+    assert pretty_json("{not json") is None
+    assert pretty_json("[" + "1," * 20_000 + "1]") is None  # too long to indent
 
 
 def test_row_text_lines_up_with_the_header() -> None:
     row = frame_rows(known_session())[0]
     line = row_text(row)
     assert line.index("TEXT") == HEADER_TEXT.index("opcode")
-    assert line.index("'hello'") == HEADER_TEXT.index("preview")
+    assert line.index("'hello'") == HEADER_TEXT.index("message or payload")
 
 
 def test_big_session_builds_only_the_window() -> None:
@@ -188,7 +228,7 @@ def test_big_session_builds_only_the_window() -> None:
     index = FrameIndex(s)
     assert len(index) == 100_000
     positions = index.select([S2C], [0x1])
-    rows = index.rows(positions, 50_000, 50_050)
+    rows = table_rows(index, positions, 50_000, 50_050)
     assert len(rows) == 50 and rows[0].position == 50_000 and rows[0].index == 50_000
 
 
@@ -220,32 +260,33 @@ def test_compressed_frames_show_their_inflated_message() -> None:
     rows = frame_rows(s)
     assert all(r.rsv1 for r in rows if r.opcode_name in ("TEXT", "BINARY"))
     assert [(r.direction, r.opcode_name, r.preview) for r in rows[:3]] == [
-        (C2S, "TEXT", "inflated [1/2] 'message 0 '"),  # fragment_size=8: two frames
-        (C2S, "CONTINUATION", "inflated [2/2] 'message 0 '"),
-        (S2C, "TEXT", "inflated 'message 0 '"),
+        (C2S, "TEXT", "[1/2] compressed → 'message 0 '"),  # fragment_size=8: two frames
+        (C2S, "CONTINUATION", "[2/2] compressed → 'message 0 '"),
+        (S2C, "TEXT", "compressed → 'message 0 '"),
     ]
     first_fragments = [r for r in rows if r.opcode_name == "TEXT" and not r.fin]
-    assert first_fragments and all(r.preview.startswith("inflated [1/") for r in first_fragments)
-    assert any(r.opcode_name == "CONTINUATION" and r.preview.startswith("inflated [2/") for r in rows)
+    assert first_fragments and all(r.preview.startswith("[1/") for r in first_fragments)
+    assert any(r.opcode_name == "CONTINUATION" and r.preview.startswith("[2/") for r in rows)
     binary = [r for r in rows if r.opcode_name == "BINARY"]
-    assert binary and binary[0].preview == "inflated " + ("04 " * 10).strip()
-    # without the handshake's agreement, nothing is inflated
+    assert binary and binary[0].preview == "compressed → " + ("04 " * 10).strip()
+    # without the handshake's agreement nothing is inflated, and nothing uncompressed says so
     plain = frame_rows(known_session())
-    assert not any(r.preview.startswith("inflated") for r in plain)
+    assert not any("compressed" in r.preview for r in plain)
 
 
 def test_inflating_a_big_session_can_be_spread_over_steps() -> None:
     s = deflate_session(1_500)
     index = FrameIndex(s)
     positions = index.select()
-    last = index.rows(positions, len(positions) - 4, decode_limit=500)
-    assert all(r.preview.startswith("deflated: ") for r in last)  # too far: not inflated yet
+    last = table_rows(index, positions, len(positions) - 4, decode_limit=500)
+    assert all(r.preview.startswith("compressed: ") for r in last)  # too far: not inflated yet
     assert index.decode_pending
     steps = 0
     while index.decode_step(500):
         steps += 1
     assert steps >= 2 and not index.decode_pending
-    last = index.rows(positions, len(positions) - 4, decode_limit=500)
-    text, binary = "inflated 'message 1499 abc'", "inflated " + "db " * 9 + "db"
+    last = table_rows(index, positions, len(positions) - 4, decode_limit=500)
+    text, binary = "compressed → 'message 1499 abc'", "compressed → " + "db " * 9 + "db"
     assert [r.preview for r in last] == [text, binary, text, binary]
-    assert index.rows(positions, 0, 1, decode_limit=0)[0].preview == "inflated 'message 0 '"  # cached
+    first = table_rows(index, positions, 0, 1, decode_limit=0)[0]
+    assert first.preview == "compressed → 'message 0 '"  # kept from before

@@ -46,7 +46,7 @@ def frame_markers(fig: object) -> int:
 
 
 def no_ping_note(fig: object) -> Any:
-    (note,) = [t for t in fig.axes[2].texts if t.get_text() == "no ping answered by a pong"]  # type: ignore[attr-defined]
+    (note,) = [t for t in fig.axes[2].texts if t.get_text() == "no ping answered by a pong yet"]  # type: ignore[attr-defined]
     return note
 
 
@@ -58,7 +58,8 @@ def test_small_session_draws_every_frame() -> None:
     assert len(fig.axes) == 3
     assert frame_markers(fig) == 48  # 40 texts + 4 pings + 4 pongs
     assert "decimated" not in fig._suptitle.get_text()  # type: ignore[union-attr]
-    (line,) = fig.axes[2].get_lines()
+    line, server_pings = fig.axes[2].get_lines()  # the client's pings, the server's
+    assert len(server_pings.get_xdata()) == 0
     assert np.allclose(line.get_ydata(), 0.3)  # every RTT is 300 µs = 0.3 ms
     png = figure_png(fig)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
@@ -76,7 +77,8 @@ def test_big_session_is_decimated() -> None:
         tuple(np.round(c.get_facecolor()[0], 3)) for c in fig.axes[0].collections if len(c.get_offsets())
     }
     assert len(drawn_colors) == 3  # text, ping, pong
-    (line,) = fig.axes[2].get_lines()
+    line, server_pings = fig.axes[2].get_lines()  # the client's pings, the server's
+    assert len(server_pings.get_xdata()) == 0
     assert len(line.get_xdata()) == 50
 
 
@@ -158,8 +160,26 @@ def test_ping_round_trips_pair_by_payload_and_direction() -> None:
     s.record(C2S, bytes(Frame.pong(b"c")), 800)
     s.record(S2C, bytes(Frame.pong(b"a")), 900)
     s.record(S2C, bytes(Frame.pong(b"zz")), 950)  # unsolicited: no ping
-    sent, rtts = ping_round_trips(FrameIndex(s))
-    assert sorted(zip(sent.tolist(), rtts.tolist(), strict=True)) == [(100, 800), (200, 500), (250, 550)]
+    sent, rtts, pinger = ping_round_trips(FrameIndex(s))
+    assert sorted(zip(sent.tolist(), rtts.tolist(), pinger.tolist(), strict=True)) == [
+        (100, 800, C2S),
+        (200, 500, C2S),
+        (250, 550, S2C),  # the server's keepalive: its own series, not the client's round trips
+    ]
+
+
+def test_round_trips_are_told_apart_by_who_pinged() -> None:
+    s = Session("client", handshake=False)
+    s.record(C2S, bytes(Frame.ping(b"a", mask=KEY)), 1_000_000)
+    s.record(S2C, bytes(Frame.pong(b"a")), 1_500_000)
+    s.record(S2C, bytes(Frame.ping(b"k")), 2_000_000)
+    s.record(C2S, bytes(Frame.pong(b"k", mask=KEY)), 4_000_000)
+    timeline = Timeline()
+    timeline.update(s)
+    text = timeline.describe()
+    assert "client's pings: 1, median 0.500 ms" in text and "server's pings: 1, median 2.000 ms" in text
+    assert "4 frames" in text
+    assert timeline.png().startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize("module", ["wsexplorer.render.timeline", "wsexplorer.render.frame_table"])

@@ -67,6 +67,9 @@ class WebSocket(asyncio.Protocol):
     ) -> None:
         self.connection = connection
         self.session = session
+        # The monotonic timestamps of the recording, tied to the wall clock once, so a view can show
+        # clock times (record/ reads no clock itself).
+        session.meta.setdefault("clock", {"wall": time.time(), "monotonic_ns": _clock()})
         self.close_timeout = close_timeout
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout if ping_timeout is not None else close_timeout

@@ -18,6 +18,7 @@ only a short head of each message is kept; a full payload is re-inflated on requ
 
 from __future__ import annotations
 
+import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -33,6 +34,7 @@ from ..errors import WSExplorerError
 from ..protocol.connection import Connection
 from ..protocol.events import BinaryMessage, ConnectionFailed, Event, FrameReceived, TextMessage
 from .context import Context, direction_context, listening_receiver
+from .search import SearchIndex
 from .session import Direction, Session, receiver_of, sender_of
 
 __all__ = ["HEAD_BYTES", "Context", "MessageInfo", "Replay", "ReplayedFrame"]
@@ -106,8 +108,8 @@ class Replay:
     """One direction's frames fed in order to a receiver set up as the recorded one was.
 
     Build it with :meth:`of_session` or :meth:`of_bytes`. ``slice(start, stop)`` returns stream bytes,
-    ``offsets`` is the (possibly growing) list of frame offsets, ``end()`` is one past the last
-    complete frame, ``base`` is the stream offset of the first frame.
+    ``offsets`` is the (possibly growing) list of frame offsets; ``extent()`` gives
+    the number of complete frames and one past the last of them, read together.
     """
 
     def __init__(
@@ -117,13 +119,14 @@ class Replay:
         connect: Callable[[], Connection],
         slice: Callable[[int, int], bytes],
         offsets: Sequence[int],
-        end: Callable[[], int],
+        extent: Callable[[], tuple[int, int]],
     ) -> None:
         self.context = context
         self._connect = connect
         self._slice = slice
         self._offsets = offsets
-        self._end = end
+        self._extent = extent
+        self._lock = threading.RLock()  # one feeder at a time (widgets may call from two threads)
         self._conn = connect()
         self._fed = 0
         self._message_of = array("q")
@@ -131,6 +134,7 @@ class Replay:
         self._open: list[int] = []  # frame indexes of the message in progress
         self.messages: list[MessageInfo] = []
         self.failure: tuple[int, WSExplorerError] | None = None
+        self.search = SearchIndex()  # what each complete message says, for searching
         self._payloads: OrderedDict[int, bytes] = OrderedDict()
         self._payload_bytes = 0
 
@@ -158,7 +162,7 @@ class Replay:
             connect=connect,
             slice=lambda a, b: session.stream_slice(direction, a, b),
             offsets=session.frame_offsets(direction),
-            end=lambda: session.frames_end(direction),
+            extent=lambda: session.frames_extent(direction),
         )
 
     @classmethod
@@ -192,7 +196,11 @@ class Replay:
             )
 
         return cls(
-            context=context, connect=connect, slice=lambda a, b: data[a:b], offsets=offsets, end=lambda: stop
+            context=context,
+            connect=connect,
+            slice=lambda a, b: data[a:b],
+            offsets=offsets,
+            extent=lambda: (len(offsets), stop),
         )
 
     # -- feeding ----------------------------------------------------------------------------------------
@@ -209,14 +217,18 @@ class Replay:
 
     def advance(self, stop: int | None = None) -> None:
         """Feed the frames up to index ``stop`` (all available ones when ``None``)."""
+        with self._lock:
+            self._advance(stop)
+
+    def _advance(self, stop: int | None) -> None:
         offsets = self._offsets
-        total = len(offsets)
+        total, end = self._extent()
         stop = total if stop is None else min(stop, total)
         if stop <= self._fed:
             return
         first = self._fed
         start_offset = offsets[first]
-        end_offset = offsets[stop] if stop < total else self._end()
+        end_offset = offsets[stop] if stop < total else end
         for _ in range(first, stop):
             self._message_of.append(_UNREAD if self.failure is not None else _CONTROL)
             self._fragment_of.append(0)
@@ -269,6 +281,7 @@ class Replay:
             )
         )
         self._keep_payload(number, message.payload)
+        self.search.add(message.payload, text=message.opcode == Opcode.TEXT)
 
     def _keep_payload(self, number: int, payload: bytes) -> None:
         if len(payload) > _PAYLOAD_BUDGET:
@@ -333,6 +346,17 @@ class Replay:
         decoded = payload.decode("utf-8") if info.is_text else None
         return Message(info.opcode, payload, info.compressed, info.wire_size, offsets, decoded)
 
+    @property
+    def complete(self) -> bool:
+        """True when every frame available has been fed (or the receiver failed)."""
+        return self.failure is not None or self._fed >= len(self._offsets)
+
+    def message_numbers(self) -> array[int]:
+        """For every frame fed so far, its message number (negative: a control frame, a message not
+        complete yet, or a frame never read); a copy."""
+        with self._lock:
+            return array("q", self._message_of)
+
     def fragment(self, index: int) -> int:
         """Frame ``index``'s 1-based place in its message (0: a control frame, or not known yet)."""
         return self._fragment_of[index] if index < self._fed else 0
@@ -349,7 +373,8 @@ class Replay:
         return found[number].payload
 
     def _frame_end(self, index: int) -> int:
-        return self._offsets[index + 1] if index + 1 < len(self._offsets) else self._end()
+        total, end = self._extent()
+        return self._offsets[index + 1] if index + 1 < total else end
 
     def frame(self, index: int) -> ReplayedFrame:
         """Frame ``index`` with its context, message and the violations its receiver would find."""
@@ -385,7 +410,7 @@ class Replay:
         if not self._offsets:
             return []
         conn = self._connect()
-        conn.receive_data(self._slice(self._offsets[0], self._end()))
+        conn.receive_data(self._slice(self._offsets[0], self._extent()[1]))
         return conn.events()
 
 

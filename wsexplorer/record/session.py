@@ -12,6 +12,7 @@ The session reads no clock: the caller passes monotonic nanosecond timestamps (t
 
 from __future__ import annotations
 
+import threading
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -82,6 +83,7 @@ class _Stream:
         "frame_offsets",
         "frames_from",
         "head_end",
+        "header_bytes",
         "scan",
         "t_done",
         "t_first",
@@ -95,6 +97,7 @@ class _Stream:
         self.scan = 0  # offset of the next frame to index
         self.t_pending = -1  # time of the chunk holding the first byte of the frame at `scan`
         self.frame_offsets = array("Q")
+        self.header_bytes = array("H")  # each frame's first two bytes (byte 0 << 8 | byte 1)
         self.t_first = array("q")
         self.t_done = array("q")
 
@@ -125,6 +128,9 @@ class Session:
         self._sending: Direction = C2S if role == "client" else S2C
         self._receiving: Direction = S2C if role == "client" else C2S
         self._replays: list[Replay | None] = [None, None]
+        # A live connection records on its event loop while a widget may read from another thread
+        # (JupyterLab runs widget callbacks on a kernel subshell): every read and write holds this.
+        self.lock = threading.RLock()
         if not handshake:
             for s in self._streams:
                 s.frames_from = 0
@@ -135,17 +141,18 @@ class Session:
         """Append a chunk that crossed the wire in ``direction`` at time ``t_ns``."""
         if not data:
             return
-        stream = self._streams[direction]
-        self._chunk_dir.append(direction)
-        self._chunk_len.append(len(data))
-        self._chunk_t.append(t_ns)
-        stream.data += data
-        if stream.frames_from is not None:
-            self._index(stream, t_ns)
-        elif stream.head_end is None:
-            self._find_head(direction, stream)
+        with self.lock:
+            stream = self._streams[direction]
+            self._chunk_dir.append(direction)
+            self._chunk_len.append(len(data))
+            self._chunk_t.append(t_ns)
+            stream.data += data
             if stream.frames_from is not None:
                 self._index(stream, t_ns)
+            elif stream.head_end is None:
+                self._find_head(direction, stream)
+                if stream.frames_from is not None:
+                    self._index(stream, t_ns)
 
     def sent(self, data: bytes | bytearray | memoryview, t_ns: int) -> None:
         """Record bytes the recording endpoint sent."""
@@ -192,6 +199,7 @@ class Session:
             if stop > end:
                 break
             stream.frame_offsets.append(pos)
+            stream.header_bytes.append(data[pos] << 8 | b1)
             stream.t_first.append(first_time)
             stream.t_done.append(t_ns)
             first_time = t_ns
@@ -203,19 +211,24 @@ class Session:
 
     def stream(self, direction: Direction) -> bytes:
         """Every byte recorded in ``direction``, handshake included."""
-        return bytes(self._streams[direction].data)
+        with self.lock:
+            return bytes(self._streams[direction].data)
 
     def stream_slice(self, direction: Direction, start: int, stop: int) -> bytes:
         """Bytes ``start..stop-1`` of ``direction``'s stream, copied (the stream may grow meanwhile)."""
-        return bytes(self._streams[direction].data[start:stop])
+        with self.lock:
+            return bytes(self._streams[direction].data[start:stop])
 
     def frame_offsets(self, direction: Direction) -> array[int]:
         """The stream offset of every complete frame of ``direction`` (a live column: it grows)."""
         return self._streams[direction].frame_offsets
 
-    def frames_end(self, direction: Direction) -> int:
-        """One past the last byte of the last complete frame of ``direction``."""
-        return self._streams[direction].scan
+    def frames_extent(self, direction: Direction) -> tuple[int, int]:
+        """(number of complete frames, one past the last byte of the last one) of ``direction``, read
+        together, so a reader never pairs a count with the end of a frame it has not counted."""
+        s = self._streams[direction]
+        with self.lock:
+            return len(s.frame_offsets), s.scan
 
     def byte_count(self, direction: Direction | None = None) -> int:
         if direction is None:
@@ -227,17 +240,20 @@ class Session:
         return len(self._chunk_t)
 
     def chunk_columns(self) -> tuple[array[int], array[int], array[int]]:
-        """The chunk index as three columns: direction (0/1), length, time in nanoseconds."""
-        return self._chunk_dir, self._chunk_len, self._chunk_t
+        """The chunk index as three columns (copies): direction (0/1), length, time in nanoseconds."""
+        with self.lock:
+            return array("b", self._chunk_dir), array("I", self._chunk_len), array("q", self._chunk_t)
 
     def chunks(self) -> Iterator[tuple[Direction, int, bytes, int]]:
         """(direction, stream offset, bytes, time) for every recorded chunk, in recording order."""
         offsets = [0, 0]
         for i in range(len(self._chunk_t)):
-            d: Direction = C2S if self._chunk_dir[i] == 0 else S2C
-            off, n = offsets[d], self._chunk_len[i]
-            offsets[d] = off + n
-            yield d, off, bytes(self._streams[d].data[off : off + n]), self._chunk_t[i]
+            with self.lock:
+                d: Direction = C2S if self._chunk_dir[i] == 0 else S2C
+                off, n = offsets[d], self._chunk_len[i]
+                offsets[d] = off + n
+                chunk = bytes(self._streams[d].data[off : off + n]), self._chunk_t[i]
+            yield d, off, chunk[0], chunk[1]
 
     @property
     def request(self) -> HandshakeRequest | None:
@@ -246,7 +262,7 @@ class Session:
         if not self.handshake or s.head_end is None or s.head_end < 0:
             return None
         try:
-            return HandshakeRequest.parse(bytes(s.data[: s.head_end]))
+            return HandshakeRequest.parse(self.stream_slice(C2S, 0, s.head_end))
         except ParseError:
             return None
 
@@ -257,7 +273,7 @@ class Session:
         if not self.handshake or s.head_end is None or s.head_end < 0:
             return None
         try:
-            return HandshakeResponse.parse(bytes(s.data[: s.head_end]))
+            return HandshakeResponse.parse(self.stream_slice(S2C, 0, s.head_end))
         except ParseError:
             return None
 
@@ -265,7 +281,7 @@ class Session:
         """What followed the header block in ``direction``: frames, or a refusal's body."""
         s = self._streams[direction]
         start = s.frames_from if s.frames_from is not None else max(s.head_end or 0, 0)
-        return bytes(s.data[start:])
+        return self.stream_slice(direction, start, len(s.data))
 
     def frame_count(self, direction: Direction | None = None) -> int:
         if direction is None:
@@ -275,12 +291,14 @@ class Session:
     def frame(self, direction: Direction, index: int) -> FrameRecord:
         """Frame ``index`` of ``direction``, rebuilt from the recorded bytes."""
         s = self._streams[direction]
-        off = s.frame_offsets[index]
-        layout = header_layout(s.data, off)
-        assert layout is not None
-        frame = Frame.parse(s.data[off : off + layout[0] + layout[2]])
+        with self.lock:
+            off = s.frame_offsets[index]
+            layout = header_layout(s.data, off)
+            assert layout is not None  # indexed frames are complete
+            frame = Frame.parse(s.data[off : off + layout[0] + layout[2]])
+            times = s.t_first[index], s.t_done[index]
         frame.offset = off
-        return FrameRecord(index, direction, off, s.t_first[index], s.t_done[index], frame, self)
+        return FrameRecord(index, direction, off, times[0], times[1], frame, self)
 
     def frames(
         self, direction: Direction | None = None, start: int = 0, stop: int | None = None
@@ -298,7 +316,8 @@ class Session:
     def frame_order(self) -> list[tuple[Direction, int]]:
         """(direction, index) of every frame in the order they completed (ties: client first)."""
         a, b = self._streams
-        keyed = [(t, 0, i) for i, t in enumerate(a.t_done)] + [(t, 1, i) for i, t in enumerate(b.t_done)]
+        with self.lock:
+            keyed = [(t, 0, i) for i, t in enumerate(a.t_done)] + [(t, 1, i) for i, t in enumerate(b.t_done)]
         keyed.sort()
         return [(C2S if d == 0 else S2C, i) for _, d, i in keyed]
 
@@ -310,20 +329,21 @@ class Session:
         import numpy as np
 
         s = self._streams[direction]
-        offsets = np.frombuffer(s.frame_offsets, dtype=np.uint64).astype(np.int64)
-        data = np.frombuffer(bytes(s.data), dtype=np.uint8) if s.data else np.zeros(0, np.uint8)
-        b0 = data[offsets] if len(offsets) else np.zeros(0, np.uint8)
-        b1 = data[offsets + 1] if len(offsets) else np.zeros(0, np.uint8)
-        ends = np.append(offsets[1:], len(s.data)) if len(offsets) else offsets
-        if len(offsets) and s.scan < len(s.data):
-            ends[-1] = s.scan
+        with self.lock:  # copies, so the recording can go on growing the columns
+            offsets = np.array(s.frame_offsets, dtype=np.int64)
+            heads = np.array(s.header_bytes, dtype=np.uint16)
+            t_first = np.array(s.t_first, dtype=np.int64)
+            t_done = np.array(s.t_done, dtype=np.int64)
+            scan = s.scan
+        b0, b1 = heads >> 8, heads & 0xFF
+        ends = np.append(offsets[1:], scan) if len(offsets) else offsets
         len7 = (b1 & LENGTH7_BITS).astype(np.int64)
         header = 2 + np.where(len7 == 126, 2, np.where(len7 == 127, 8, 0)) + np.where(b1 & MASK_BIT, 4, 0)
         wire = ends - offsets
         return {
             "offset": offsets,
-            "t_first_ns": np.frombuffer(s.t_first, dtype=np.int64),
-            "t_ns": np.frombuffer(s.t_done, dtype=np.int64),
+            "t_first_ns": t_first,
+            "t_ns": t_done,
             "opcode": (b0 & OPCODE_BITS).astype(np.int64),
             "fin": (b0 & FIN_BIT) != 0,
             "rsv1": (b0 & RSV1_BIT) != 0,
@@ -365,24 +385,29 @@ class Session:
 
     # -- saving and loading (record/storage.py) ----------------------------------------------------------
 
-    def save(self, path: str | Path) -> None:
-        """Write the session to ``path`` in the documented format (docs/session-format.md)."""
+    def save(self, path: str | Path, *, redact: bool = True) -> None:
+        """Write the session to ``path`` in the documented format (docs/session-format.md).
+
+        With ``redact`` (the default) the values of credential headers (Authorization, Cookie, ...)
+        are replaced in the file, and ``meta["redacted"]`` says where.
+        """
         from .storage import save_session
 
-        save_session(self, path)
+        save_session(self, path, redact=redact)
 
     @classmethod
-    def load(cls, path: str | Path) -> Session:
-        """Read a session written by :meth:`save`; the frame index is rebuilt from the bytes."""
-        from .storage import SessionLoader
+    def load(cls, path: str | Path, *, max_bytes: int | None = 256 << 20) -> Session:
+        """Read a session written by :meth:`save` or by a journal; the frame index is rebuilt from the
+        bytes. A file that would need more than ``max_bytes`` (storage.DEFAULT_MAX_BYTES) is refused
+        with :class:`~wsexplorer.errors.SessionFormatError` before it is read."""
+        from .storage import load_session
 
-        loader = SessionLoader(path)
-        loader.step(loader.total)
-        return loader.session
+        return load_session(path, max_bytes=max_bytes)
 
     def to_dataframe(self) -> Any:
-        """One row per frame (both directions, in time order); needs pandas (``pip install pandas``)."""
-        from .storage import frames_dataframe
+        """One row per frame (both directions, in time order), with opcode names and times since the
+        first byte and on the clock; needs pandas (``pip install pandas``)."""
+        from .export import frames_dataframe
 
         return frames_dataframe(self)
 
@@ -391,7 +416,8 @@ class Session:
         total = 0
         for s in self._streams:
             total += len(s.data)
-            total += sum(a.buffer_info()[1] * a.itemsize for a in (s.frame_offsets, s.t_first, s.t_done))
+            columns = (s.frame_offsets, s.header_bytes, s.t_first, s.t_done)
+            total += sum(a.buffer_info()[1] * a.itemsize for a in columns)
         for a in (self._chunk_dir, self._chunk_len, self._chunk_t):
             total += a.buffer_info()[1] * a.itemsize
         return total

@@ -18,6 +18,7 @@ from ..codec.extensions.permessage_deflate import CompressedMessage
 from ..codec.frames import Frame
 from ..codec.handshake import HandshakeRequest, HandshakeResponse
 from ..codec.server_decision import ServerDecision
+from ..codec.subprotocols import DecodedMessage
 from ..record.context import Context
 from ..record.replay import ReplayedFrame
 from ..record.session import FrameRecord, Session
@@ -27,8 +28,9 @@ from .deflate import compressed_html, compressed_text
 from .dump import html_dump, text_dump
 from .handshake import checks_html, checks_text, message_html, message_text
 from .session import session_html, session_text, summary_html, summary_text
+from .subprotocols import decoded_html, decoded_text
 
-__all__ = ["context_note", "describe", "html"]
+__all__ = ["context_note", "context_words", "describe", "html"]
 
 
 def context_note(context: Context) -> str:
@@ -36,6 +38,22 @@ def context_note(context: Context) -> str:
     who = f"sent by the {context.sender}" if context.sender else "sender unknown"
     ext = "; ".join(context.extensions) if context.extensions else "no extension negotiated"
     return f"{who}; {ext}"
+
+
+def context_words(context: Context, *, recorded: bool) -> str:
+    """The context a frame's rules were checked in, for the inspector: recorded, or chosen by the
+    reader for pasted bytes (then also what was assumed rather than known)."""
+    if recorded:
+        return "as received in its recorded connection: " + context_note(context)
+    who = {"client": "as sent by a client", "server": "as sent by a server"}.get(
+        context.sender or "", "sender unknown"
+    )
+    deflate = "permessage-deflate negotiated" if context.rsv1_allowed else "no extension negotiated"
+    words = f"{who}; {deflate}"
+    if context.assumptions:
+        words += ". Assumed, since pasted bytes carry no handshake: " + "; ".join(context.assumptions)
+        words += ". Change “Sent by” and the permessage-deflate box to match the connection"
+    return words
 
 
 def _replayed_title(frame: ReplayedFrame) -> str:
@@ -69,6 +87,7 @@ _RENDERERS: list[tuple[type, Callable[[Any], str], Callable[[Any], str]]] = [
     (CompressedMessage, compressed_text, compressed_html),
     (SessionSummary, summary_text, summary_html),
     (Session, session_text, session_html),
+    (DecodedMessage, decoded_text, decoded_html),
 ]
 
 

@@ -24,6 +24,7 @@ DISPLAYED = (
     ("wsexplorer.codec.server_decision", "ServerDecision"),
     ("wsexplorer.codec.client_check", "ClientCheck"),
     ("wsexplorer.codec.extensions.permessage_deflate.message", "CompressedMessage"),
+    ("wsexplorer.codec.subprotocols.base", "DecodedMessage"),
 )
 """(module, class name) of every object a notebook cell shows as HTML."""
 

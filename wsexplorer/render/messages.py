@@ -12,13 +12,24 @@ from collections.abc import Sequence
 from ..codec.assembler import Message
 from ..codec.close import describe_close_code
 from ..codec.frame_header import Opcode
+from ..codec.frame_parser import StreamSplit
 from ..codec.frames import Frame
 from ..record.replay import Replay, ReplayedFrame
+from .frame_table import pretty_json
+from .notes import styled
 from .palette import WALKTHROUGH_CSS, block, escape
 
-__all__ = ["in_context_html", "message_line_html", "receiver_report_html"]
+__all__ = [
+    "in_context_html",
+    "incomplete_input_text",
+    "last_message_html",
+    "message_content_html",
+    "message_line_html",
+    "receiver_report_html",
+]
 
 _MAX_LISTED = 200  # frames listed; the rest are counted
+_MAX_SHOWN = 20_000  # characters of a message's content shown in full (pretty JSON included)
 
 
 def _kind(frame: Frame) -> str:
@@ -99,20 +110,92 @@ def receiver_report_html(replay: Replay, frames: Sequence[Frame]) -> str:
     return block("wsx-wt", WALKTHROUGH_CSS, f"<div>{summary}</div><ul>{''.join(lines)}</ul>")
 
 
-def in_context_html(replayed: ReplayedFrame, replay: Replay | None = None) -> str:
-    """One recorded frame's place in its connection: its message, fragment, or the failure it caused."""
+def incomplete_input_text(split: StreamSplit) -> str | None:
+    """Why bytes given as frames cannot be read whole (``None`` when they can), for a person: how
+    many frames were complete, the rule, how many bytes a receiver still waits for."""
+    exc = split.incomplete
+    if exc is None:
+        return None
+    rule = exc.rule[:1].upper() + exc.rule[1:]
+    if split.frames:
+        n = len(split.frames)
+        rule = f"{n} complete frame{'s' if n != 1 else ''}, then: {exc.rule}"
+    wait = exc.missing or 0
+    more = f" A receiver waits for {wait:,} more byte{'s' if wait != 1 else ''}." if wait else ""
+    shown = (
+        " Showing the part that arrived."
+        if split.partial is not None
+        else " The header itself is cut short, so there is nothing more to show."
+    )
+    return f"{rule} ({exc.section}).{more}{shown}"
+
+
+def message_content_html(message: Message, *, limit: int = _MAX_SHOWN) -> str:
+    """A message's content for reading: JSON indented, other text as is, binary as hex, 16 bytes a line.
+
+    At most ``limit`` characters are shown; the rest is counted, never sent to the page.
+    """
+    data = message.data
+    note = ""
+    if isinstance(data, str):
+        pretty = pretty_json(data, limit=limit)
+        shown = pretty if pretty is not None else data
+        if pretty is not None:
+            note = "JSON, indented for reading (the wire holds it as sent)"
+    else:
+        head = data[: limit // 3]
+        shown = "\n".join(head[i : i + 16].hex(" ") for i in range(0, len(head), 16))
+        note = f"{len(data):,} bytes in hex"
+    cut = ""
+    if len(shown) > limit:
+        cut = f"<div class='wsx-wt-dim'>… {len(shown) - limit:,} more characters not shown</div>"
+        shown = shown[:limit]
+    caption = f"<div class='wsx-wt-dim'>{escape(note)}</div>" if note else ""
+    return f"{caption}<pre class='wsx-wt-content'>{escape(shown) or '(empty)'}</pre>{cut}"
+
+
+def in_context_html(
+    replayed: ReplayedFrame,
+    replay: Replay | None = None,
+    *,
+    message: Message | None = None,
+    label: str | None = None,
+) -> str:
+    """One recorded frame's place in its connection: its message, fragment, or the failure it caused.
+
+    ``label`` names the frame as the reader knows it (the table's row number); ``message``, when
+    given, is shown whole below (JSON indented).
+    """
     info = replayed.message
+    name = escape(label or f"frame #{replayed.index + 1}")
     if replayed.failure is not None and replay is not None:
         line = _frame_line(replay, replayed)
     elif info is None:
         what = "a control frame" if replayed.frame.is_control else "part of a message that never completed"
-        line = f"<li>frame #{replayed.index + 1}: {escape(what)}.</li>"
+        line = f"<li>{name}: {escape(what)}.</li>"
     else:
         part = f"fragment {replayed.fragment} of {info.frames} of " if info.frames > 1 else ""
         how = "compressed, " if info.compressed else ""
         kind = "text" if info.is_text else "binary"
         line = (
-            f"<li>frame #{replayed.index + 1}: {part}message #{info.number + 1} ({how}{kind}, "
-            f"{info.size:,} bytes): <span class='wsx-wt-m'>{escape(repr(info.head_text()[:200]))}</span></li>"
+            f"<li>{name}: {part}message #{info.number + 1} of its direction ({how}{kind}, "
+            f"{info.size:,} bytes)</li>"
         )
-    return block("wsx-wt", WALKTHROUGH_CSS, f"<ul>{line}</ul>")
+    content = message_content_html(message) if message is not None else ""
+    return block("wsx-wt", WALKTHROUGH_CSS, f"<ul>{line}</ul>{content}")
+
+
+def last_message_html(message: str | bytes) -> str:
+    """The latest message received, JSON indented, at most a few hundred characters."""
+    if isinstance(message, str):
+        kind = f"text, {len(message.encode('utf-8')):,} bytes"
+        pretty = pretty_json(message, limit=4000)
+        shown = (pretty or message)[:1200]
+        more = "…" if len(pretty or message) > 1200 else ""
+    else:
+        kind = f"binary, {len(message):,} bytes"
+        shown, more = message[:48].hex(" "), ("…" if len(message) > 48 else "")
+    return styled(
+        f"<div class='wsx-live-last'><b>last message received</b> ({kind}):"
+        f"<pre class='wsx-w-pre wsx-live-last-body'>{escape(shown)}{more}</pre></div>"
+    )

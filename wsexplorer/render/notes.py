@@ -8,37 +8,47 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .palette import MONO, SANS, escape
+from .palette import MONO, SANS, THEME_CSS, escape
 
-__all__ = ["NOTES_CSS", "CallKind", "callout", "heading_html", "styled", "title_html"]
+__all__ = ["NOTES_CSS", "CallKind", "callout", "heading_html", "status_html", "styled", "title_html"]
 
-NOTES_CSS = f"""
+NOTES_CSS = (
+    THEME_CSS
+    + f"""
 .wsx-w {{ font-family: {SANS};
   font-size: 13px; line-height: 1.45; }}
 .wsx-w-title {{ font-size: 16px; font-weight: 700; margin: 2px 0 0; }}
-.wsx-w-intro {{ margin: 0 0 4px; opacity: .85; }}
+.wsx-w-intro {{ margin: 0 0 4px; color: var(--wsx-dim); }}
 .wsx-w-h {{ font-size: 13.5px; font-weight: 700; margin: 10px 0 2px;
   border-bottom: 1px solid rgba(127, 127, 127, .35); padding-bottom: 2px; }}
-.wsx-w-h .wsx-w-ref {{ font-weight: 400; font-size: 11.5px; opacity: .7; margin-left: 6px; }}
+.wsx-w-h .wsx-w-ref {{ font-weight: 400; font-size: 11.5px; color: var(--wsx-dim); margin-left: 6px; }}
 .wsx-w-call {{ padding: 6px 10px; border-radius: 4px; margin: 4px 0; border-left: 5px solid; }}
 .wsx-w-info {{ border-color: #8ab4f8; background: rgba(138, 180, 248, .14); }}
 .wsx-w-ok {{ border-color: #188038; background: rgba(24, 128, 56, .10); }}
+.wsx-w-call {{ color: var(--jp-content-font-color1, #1b1b1b); }}
 .wsx-w-warn {{ border-color: #f9ab00; background: rgba(249, 171, 0, .13); }}
-.wsx-w-error {{ border-color: #d93025; background: rgba(217, 48, 37, .10); }}
+.wsx-w-error {{ border-color: #c5221f; background: rgba(217, 48, 37, .10); }}
 .wsx-w-call b.wsx-w-big {{ font-size: 15px; }}
 .wsx-w-m {{ font-family: {MONO}; }}
-.wsx-w-dim {{ opacity: .7; }}
+.wsx-w-dim {{ color: var(--wsx-dim); }}
 .wsx-w-small {{ font-size: 12px; }}
 .wsx-w-table {{ border-collapse: collapse; font-size: 12.5px; margin: 2px 0; }}
 .wsx-w-table th, .wsx-w-table td {{ text-align: left; vertical-align: top; padding: 3px 10px 3px 0;
   border: none; border-bottom: 1px solid rgba(127, 127, 127, .25); }}
-.wsx-w-table th {{ font-size: 11px; font-weight: 600; opacity: .75; }}
+.wsx-w-table th {{ font-size: 11px; font-weight: 600; color: var(--wsx-dim); }}
 .wsx-w-table td.wsx-w-m {{ font-size: 11.5px; }}
 .wsx-w-table tbody tr {{ background: transparent; }}
 .wsx-w-bar {{ height: 5px; border-radius: 2px; margin-top: 2px; }}
+.wsx-w-status {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
+.wsx-w-s-ok {{ color: var(--wsx-good); }}
+.wsx-w-s-error {{ color: var(--wsx-bad); font-weight: 600; }}
+.wsx-w-s-busy {{ color: var(--wsx-busy); }}
+.wsx-w pre.wsx-w-pre {{ font-family: {MONO}; font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere;
+  max-height: 12em; overflow-y: auto; margin: 2px 0; }}
 .wsx-w-badge {{ display: inline-block; padding: 1px 9px; border-radius: 10px; font-weight: 700;
   color: #fff; margin-right: 6px; }}
 """
+)
 """The notes' CSS; each piece that needs it carries it inline."""
 
 CallKind = Literal["info", "ok", "warn", "error"]
@@ -47,6 +57,11 @@ CallKind = Literal["info", "ok", "warn", "error"]
 def styled(body: str) -> str:
     """``body`` with the notes' CSS available."""
     return f'<div class="wsx-w"><style>{NOTES_CSS}</style>{body}</div>'
+
+
+def status_html(text: str, kind: str = "info") -> str:
+    """A status line (``kind``: info, ok, error, busy) that screen readers announce when it changes."""
+    return styled(f'<span class="wsx-w-status wsx-w-s-{escape(kind)}" role="status">{escape(text)}</span>')
 
 
 def heading_html(text: str, rfc: str = "") -> str:

@@ -26,6 +26,7 @@ __all__ = [
     "SANS",
     "SPLIT_TOP",
     "TABLE_CSS",
+    "THEME_CSS",
     "UNLABELLED",
     "WALKTHROUGH_CSS",
     "assign_colors",
@@ -37,9 +38,9 @@ __all__ = [
 
 INK = "#1b1b1b"
 """Text colour on coloured cells: always dark, because every field colour is a light-to-mid tone."""
-BAD = "#d93025"
+BAD = "#c5221f"
 """The colour of violations."""
-GOOD = "#188038"
+GOOD = "#137333"
 """The colour of a check that passed."""
 KEY_TINTS = ("#f9c98f", "#a8d1ff", "#b9e4a1", "#e2b6ea")
 """One tint per masking-key byte, so the key's repetition every 4 bytes shows (RFC 6455 §5.3)."""
@@ -146,18 +147,31 @@ def clip(text: str, limit: int) -> str:
 
 # -- CSS ---
 
+THEME_CSS = """
+:root { --wsx-dim: var(--jp-content-font-color2, #5f6368);
+  --wsx-bad: #c5221f; --wsx-good: #137333; --wsx-busy: #174ea6; --wsx-warn: #8a5300;
+  --wsx-c2s: #174ea6; --wsx-s2c: #137333; }
+body[data-jp-theme-light="false"], body.vscode-dark { --wsx-bad: #f28b82; --wsx-good: #81c995;
+  --wsx-busy: #8ab4f8; --wsx-warn: #fdd663; --wsx-c2s: #8ab4f8; --wsx-s2c: #81c995; }
+"""
+"""Colours for text that must read on both themes: ``var(--wsx-bad)`` etc. JupyterLab marks its theme
+on ``<body>`` (``data-jp-theme-light``); every CSS block below starts with these rules, so any view
+carries them (a ``<style>`` in an output applies to the page)."""
+
 MONO = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace'
 
-DUMP_CSS = f"""
+DUMP_CSS = (
+    THEME_CSS
+    + f"""
 .wsx-dump {{ font-family: {SANS};
   font-size: 13px; line-height: 1.4; margin: 6px 0 10px; max-width: 100%; overflow-x: auto; }}
 .wsx-dump .wsx-title {{ font-weight: 600; font-size: 14px; font-family: {MONO}; }}
-.wsx-dump .wsx-sub {{ opacity: .75; font-size: 12px; margin-bottom: 4px; }}
+.wsx-dump .wsx-sub {{ color: var(--wsx-dim); font-size: 12px; margin-bottom: 4px; }}
 .wsx-dump .wsx-h {{ font-weight: 600; font-size: 11px; text-transform: uppercase;
-  letter-spacing: .06em; opacity: .65; margin: 12px 0 4px; }}
+  letter-spacing: .06em; color: var(--wsx-dim); margin: 12px 0 4px; }}
 .wsx-dump .wsx-hex {{ font-family: {MONO}; font-size: 12.5px; }}
 .wsx-dump .wsx-row {{ display: flex; align-items: center; gap: 14px; margin: 2px 0; }}
-.wsx-dump .wsx-off {{ width: 4.5em; text-align: right; opacity: .6; flex: none; }}
+.wsx-dump .wsx-off {{ width: 4.5em; text-align: right; color: var(--wsx-dim); flex: none; }}
 .wsx-dump .wsx-cells {{ display: flex; gap: 2px; flex: none; }}
 .wsx-dump .wsx-b {{ display: inline-block; box-sizing: border-box; width: 28px; height: 26px;
   line-height: 26px; text-align: center; color: {INK}; border-radius: 3px; }}
@@ -169,15 +183,15 @@ DUMP_CSS = f"""
   box-shadow: inset 0 -4px 0 {BAD}; }}
 .wsx-dump .wsx-ascii {{ white-space: pre; flex: none; }}
 .wsx-dump .wsx-ascii span {{ color: {INK}; padding: 1px 0; }}
-.wsx-dump .wsx-note {{ font-size: 12px; font-style: italic; opacity: .8; margin: 4px 0 0 5.2em; }}
+.wsx-dump .wsx-note {{ font-size: 12px; font-style: italic; color: var(--wsx-dim); margin: 4px 0 0 5.2em; }}
 .wsx-dump table.wsx-ft {{ border-collapse: collapse; margin: 2px 0; font-size: 12.5px; }}
 .wsx-dump table.wsx-ft th, .wsx-dump table.wsx-ft td {{ text-align: left; vertical-align: top;
   padding: 3px 10px 3px 0; border: none; border-bottom: 1px solid rgba(127, 127, 127, .25);
   max-width: 34em; }}
-.wsx-dump table.wsx-ft th {{ font-size: 11px; font-weight: 600; opacity: .7; }}
+.wsx-dump table.wsx-ft th {{ font-size: 11px; font-weight: 600; color: var(--wsx-dim); }}
 .wsx-dump table.wsx-ft tbody tr, .wsx-dump table.wsx-bd tbody tr {{ background: transparent; }}
 .wsx-dump .wsx-m {{ font-family: {MONO}; white-space: nowrap; }}
-.wsx-dump .wsx-ref {{ opacity: .7; white-space: nowrap; }}
+.wsx-dump .wsx-ref {{ color: var(--wsx-dim); white-space: nowrap; }}
 .wsx-dump .wsx-pill {{ display: inline-block; padding: 0 7px; border-radius: 9px; color: {INK};
   font-weight: 600; white-space: nowrap; }}
 .wsx-dump .wsx-flag {{ display: inline-block; margin-left: 4px; padding: 0 5px; border-radius: 8px;
@@ -188,7 +202,7 @@ DUMP_CSS = f"""
 .wsx-dump .wsx-viol-h {{ font-weight: 700; margin-bottom: 2px; }}
 .wsx-dump .wsx-viol ul {{ margin: 2px 0; padding-left: 18px; }}
 .wsx-dump .wsx-viol li {{ margin: 3px 0; }}
-.wsx-dump .wsx-meta {{ opacity: .8; font-size: 12px; }}
+.wsx-dump .wsx-meta {{ color: var(--wsx-dim); font-size: 12px; }}
 .wsx-dump .wsx-then {{ font-size: 12px; margin-top: 1px; }}
 .wsx-dump .wsx-badge {{ display: inline-block; margin-left: 6px; padding: 0 6px; border-radius: 8px;
   background: {BAD}; color: #fff; font-size: 11px; font-weight: 700; white-space: nowrap; }}
@@ -196,15 +210,15 @@ DUMP_CSS = f"""
 .wsx-dump .wsx-ok .wsx-okmark {{ display: inline-block; padding: 0 7px; border-radius: 8px;
   background: #81c995; color: {INK}; font-weight: 700; }}
 .wsx-dump details.wsx-det > summary {{ cursor: pointer; font-weight: 600; font-size: 11px;
-  text-transform: uppercase; letter-spacing: .06em; opacity: .65; margin: 12px 0 4px; }}
+  text-transform: uppercase; letter-spacing: .06em; color: var(--wsx-dim); margin: 12px 0 4px; }}
 .wsx-dump table.wsx-bd {{ border-collapse: collapse; table-layout: fixed; margin: 2px 0;
   font-family: {MONO}; }}
 .wsx-dump table.wsx-bd th, .wsx-dump table.wsx-bd td {{ padding: 0; text-align: center;
   vertical-align: middle; border: none; }}
 .wsx-dump table.wsx-bd th.wsx-rl {{ width: 26px; min-width: 26px; font-size: 10px; font-weight: 400;
-  opacity: .6; padding-bottom: 2px; }}
-.wsx-dump table.wsx-bd th.wsx-rl.wsx-b0 {{ opacity: 1; font-weight: 700; }}
-.wsx-dump table.wsx-bd th.wsx-rowl {{ font-size: 10.5px; font-weight: 400; opacity: .65;
+  color: var(--wsx-dim); padding-bottom: 2px; }}
+.wsx-dump table.wsx-bd th.wsx-rl.wsx-b0 {{ color: inherit; font-weight: 700; }}
+.wsx-dump table.wsx-bd th.wsx-rowl {{ font-size: 10.5px; font-weight: 400; color: var(--wsx-dim);
   text-align: right; padding-right: 8px; white-space: nowrap; }}
 .wsx-dump table.wsx-bd td.wsx-bit {{ color: {INK}; font-size: 12.5px; font-weight: 700; height: 20px;
   border-top: 1px solid rgba(0, 0, 0, .45); }}
@@ -223,25 +237,28 @@ DUMP_CSS = f"""
 .wsx-dump table.wsx-bd tr.wsx-gaprow td {{ height: 6px; }}
 .wsx-dump table.wsx-bd td.wsx-bdbad {{ box-shadow: inset 0 0 0 2px {BAD}; }}
 .wsx-dump .wsx-bd-n {{ font-weight: 700; }}
-.wsx-dump .wsx-bd-v {{ opacity: .85; }}
+.wsx-dump .wsx-bd-v {{ color: var(--wsx-dim); }}
 """
+)
 
 
-WALKTHROUGH_CSS = f"""
+WALKTHROUGH_CSS = (
+    THEME_CSS
+    + f"""
 .wsx-wt {{ font-family: {SANS};
   font-size: 13px; line-height: 1.45; margin: 4px 0 8px; max-width: 100%; overflow-x: auto; }}
 .wsx-wt .wsx-wt-m {{ font-family: {MONO}; }}
 .wsx-wt .wsx-wt-lead {{ margin: 2px 0 6px; }}
-.wsx-wt .wsx-wt-dim {{ opacity: .7; }}
+.wsx-wt .wsx-wt-dim {{ color: var(--wsx-dim); }}
 .wsx-wt .wsx-wt-small {{ font-size: 12px; }}
 .wsx-wt table {{ border-collapse: collapse; margin: 2px 0; font-size: 12.5px; }}
 .wsx-wt th, .wsx-wt td {{ text-align: left; vertical-align: top; padding: 3px 10px 3px 4px; border: none;
   border-bottom: 1px solid rgba(127, 127, 127, .25); }}
-.wsx-wt th {{ font-size: 11px; font-weight: 600; opacity: .75; }}
+.wsx-wt th {{ font-size: 11px; font-weight: 600; color: var(--wsx-dim); }}
 .wsx-wt tbody tr {{ background: transparent; }}
 .wsx-wt .wsx-wt-chip {{ display: inline-block; padding: 0 5px; border-radius: 3px; color: {INK};
   font-family: {MONO}; white-space: nowrap; }}
-.wsx-wt .wsx-wt-bits {{ font-family: {MONO}; opacity: .75; font-size: 11.5px; white-space: nowrap; }}
+.wsx-wt .wsx-wt-bits {{ font-family: {MONO}; color: var(--wsx-dim); font-size: 11.5px; white-space: nowrap; }}
 .wsx-wt td.wsx-wt-num {{ text-align: right; font-family: {MONO}; }}
 .wsx-wt .wsx-wt-res {{ font-weight: 700; }}
 .wsx-wt .wsx-wt-note {{ margin: 6px 0; padding: 5px 10px; border-left: 4px solid #f9ab00;
@@ -255,39 +272,45 @@ WALKTHROUGH_CSS = f"""
 .wsx-wt .wsx-wt-num-badge {{ display: inline-block; width: 1.6em; height: 1.6em; line-height: 1.6em;
   text-align: center; border-radius: 50%; background: #8ab4f8; color: {INK}; font-size: 12px;
   margin-right: 6px; }}
-.wsx-wt .wsx-wt-ref {{ float: right; font-weight: 400; font-size: 11.5px; opacity: .7; }}
+.wsx-wt .wsx-wt-ref {{ float: right; font-weight: 400; font-size: 11.5px; color: var(--wsx-dim); }}
 .wsx-wt .wsx-wt-val {{ font-family: {MONO}; font-size: 12.5px; word-break: break-all; margin: 2px 0; }}
 .wsx-wt mark {{ background: #fdd663; color: {INK}; padding: 0 1px; border-radius: 2px; }}
-.wsx-wt .wsx-wt-label {{ display: inline-block; min-width: 8.5em; font-size: 11.5px; opacity: .75; }}
+.wsx-wt .wsx-wt-label {{ display: inline-block; min-width: 8.5em; font-size: 11.5px; color: var(--wsx-dim); }}
 .wsx-wt tr.wsx-wt-required td:first-child {{ box-shadow: inset 4px 0 0 #8ab4f8; }}
 .wsx-wt tr.wsx-wt-optional td:first-child {{ box-shadow: inset 4px 0 0 #81c995; }}
 .wsx-wt tr.wsx-wt-other td:first-child {{ box-shadow: inset 4px 0 0 #cfd4da; }}
 .wsx-wt tr.wsx-wt-hit td {{ background: rgba(217, 48, 37, .12); }}
 .wsx-wt .wsx-wt-line {{ font-family: {MONO}; white-space: pre-wrap; overflow-wrap: anywhere;
   min-width: 22em; }}
-.wsx-wt .wsx-wt-crlf {{ opacity: .45; font-size: 9.5px; letter-spacing: .04em; }}
-.wsx-wt .wsx-wt-stop {{ color: {BAD}; font-weight: 700; white-space: nowrap; }}
-.wsx-wt .wsx-wt-pass {{ color: {GOOD}; font-weight: 700; }}
-.wsx-wt .wsx-wt-fail {{ color: {BAD}; font-weight: 700; }}
-.wsx-wt .wsx-wt-note-o {{ opacity: .7; font-weight: 700; }}
+.wsx-wt .wsx-wt-crlf {{ color: var(--wsx-dim); font-size: 9.5px; letter-spacing: .04em; }}
+.wsx-wt .wsx-wt-stop {{ color: var(--wsx-bad, {BAD}); font-weight: 700; white-space: nowrap; }}
+.wsx-wt .wsx-wt-pass {{ color: var(--wsx-good, {GOOD}); font-weight: 700; }}
+.wsx-wt .wsx-wt-fail {{ color: var(--wsx-bad, {BAD}); font-weight: 700; }}
+.wsx-wt .wsx-wt-note-o {{ color: var(--wsx-dim); font-weight: 700; }}
 .wsx-wt tr.wsx-wt-failrow td {{ background: rgba(217, 48, 37, .10); }}
-.wsx-wt li.wsx-wt-badline {{ color: {BAD}; }}
+.wsx-wt li.wsx-wt-badline {{ color: var(--wsx-bad, {BAD}); }}
+.wsx-wt pre.wsx-wt-content {{ font-family: {MONO}; font-size: 12px; white-space: pre-wrap;
+  overflow-wrap: anywhere; max-height: 24em; overflow-y: auto; margin: 4px 0; padding: 6px 8px;
+  border: 1px solid rgba(127, 127, 127, .35); border-radius: 4px; }}
 .wsx-wt .wsx-wt-cap {{ font-weight: 600; font-size: 11px; text-transform: uppercase; letter-spacing: .06em;
-  opacity: .65; margin: 8px 0 3px; }}
+  color: var(--wsx-dim); margin: 8px 0 3px; }}
 """
+)
 
 
-TABLE_CSS = """
+TABLE_CSS = (
+    THEME_CSS
+    + """
 .wsx-frame-table { border-collapse: collapse; font-family: var(--jp-code-font-family, monospace);
   font-size: 12px; }
-.wsx-frame-table th { text-align: left; border-bottom: 2px solid #9aa0a6; padding: 2px 8px;
-  background: #f1f3f4; }
-.wsx-frame-table td { padding: 1px 8px; border-bottom: 1px solid #e8eaed; white-space: pre; }
+.wsx-frame-table th { text-align: left; border-bottom: 2px solid var(--jp-border-color1, #9aa0a6);
+  padding: 2px 8px; background: var(--jp-layout-color2, #f1f3f4); color: var(--jp-ui-font-color1, #1b1b1b); }
+.wsx-frame-table td { padding: 1px 8px; border-bottom: 1px solid var(--jp-border-color2, #e8eaed);
+  white-space: pre; text-align: left; }
 .wsx-frame-table td.wsx-num { text-align: right; }
-.wsx-frame-table tr.wsx-dir-c2s td.wsx-dir { color: #1a73e8; }
-.wsx-frame-table tr.wsx-dir-s2c td.wsx-dir { color: #188038; }
-.wsx-frame-table tr.wsx-op-close td.wsx-op { color: #d93025; font-weight: bold; }
-.wsx-frame-table tr.wsx-op-ping td.wsx-op, .wsx-frame-table tr.wsx-op-pong td.wsx-op { color: #9334e6; }
-.wsx-frame-table tr.wsx-op-reserved td.wsx-op { color: #d93025; }
-.wsx-frame-table tr.wsx-frame-row-selected { background: #fef7e0; }
+.wsx-frame-table tr.wsx-dir-c2s td.wsx-dir { color: var(--wsx-c2s); }
+.wsx-frame-table tr.wsx-dir-s2c td.wsx-dir { color: var(--wsx-s2c); }
+.wsx-frame-table tr.wsx-op-close td.wsx-op, .wsx-frame-table tr.wsx-op-reserved td.wsx-op {
+  color: var(--wsx-bad); font-weight: bold; }
 """
+)

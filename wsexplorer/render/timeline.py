@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..codec.frame_header import Opcode
+from ..record.frame_index import OPCODE_GROUPS, FrameIndex
 from ..record.session import C2S, S2C, Session
-from .frame_table import DIRECTION_ARROWS, OPCODE_GROUPS, FrameIndex
+from .frame_table import DIRECTION_ARROWS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -46,6 +47,7 @@ OPCODE_COLORS = {
     "reserved": "#202124",
 }
 _MARKERS = ("^", "v")  # client→server up, server→client down
+_MARKERS_TEXT = ("▲", "▼")
 _DIRECTION_COLORS = ("#1a73e8", "#188038")
 
 
@@ -71,17 +73,20 @@ def decimate(t: Any, y: Any, budget: int) -> Any:
     return np.unique(np.concatenate([order[starts], order[ends]]))
 
 
-def ping_round_trips(index: FrameIndex) -> tuple[Any, Any]:
-    """(ping times, round-trip times) in nanoseconds, pairing each ping with its pong.
+def ping_round_trips(index: FrameIndex) -> tuple[Any, Any, Any]:
+    """(ping times, round-trip times, who pinged) for every answered ping: times in nanoseconds of
+    the recording's clock, who pinged as a direction (0: the client, 1: the server).
 
     A pong answers the earliest waiting ping with the same payload sent the other way (RFC 6455
-    §5.5.3). Only ping and pong frames are parsed, found through the opcode column.
+    §5.5.3). Only ping and pong frames are parsed, found through the opcode column. The round trip
+    runs from the ping's bytes recorded to the pong's bytes recorded, as the recording saw them.
     """
     index.update()
     positions = np.flatnonzero((index.opcode == Opcode.PING) | (index.opcode == Opcode.PONG))
     waiting: dict[tuple[int, bytes], deque[int]] = {}
     sent: list[int] = []
     rtts: list[int] = []
+    pinger: list[int] = []
     ping = int(Opcode.PING)
     frame = index.session.frame
     columns = (
@@ -100,7 +105,8 @@ def ping_round_trips(index: FrameIndex) -> tuple[Any, Any]:
                 t_ping = queue.popleft()
                 sent.append(t_ping)
                 rtts.append(t - t_ping)
-    return np.asarray(sent, np.int64), np.asarray(rtts, np.int64)
+                pinger.append(1 - d)
+    return np.asarray(sent, np.int64), np.asarray(rtts, np.int64), np.asarray(pinger, np.int8)
 
 
 _GROUP_NAMES = tuple(OPCODE_COLORS)
@@ -139,7 +145,8 @@ class Timeline:
         self._background: Any = None
         self._background_key: tuple[tuple[float, ...], ...] | None = None
         self._rtt_key: tuple[FrameIndex, int] | None = None
-        self._rtt: tuple[Any, Any] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        self._rtt: tuple[Any, Any, Any] = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int8))
+        self._facts: dict[str, Any] = {}
         # A fixed layout: constrained layout would measure every label at each draw.
         fig = Figure(figsize=(width, height), dpi=dpi)
         fig.subplots_adjust(left=0.08, right=0.985, top=0.88 if legend else 0.93, bottom=0.08, hspace=0.4)
@@ -156,11 +163,12 @@ class Timeline:
                 self._markers[d, name] = ax_frames.scatter(
                     empty[:, 0],
                     empty[:, 1],
-                    s=26 if control else 14,
+                    s=64 if control else 36,
                     marker=_MARKERS[d],
                     color=color,
-                    alpha=0.9 if control else 0.7,
-                    linewidths=0,
+                    alpha=0.95 if control else 0.8,
+                    edgecolors="white",
+                    linewidths=0.5,
                     zorder=3 if control else 2,
                 )
         ax_frames.set_yscale("symlog", linthresh=1)
@@ -212,22 +220,31 @@ class Timeline:
                 borderaxespad=0.2,
             )
 
-        (self._rtt_line,) = ax_rtt.plot(
-            [], [], marker="o", markersize=4, color=OPCODE_COLORS["ping"], linewidth=1
-        )
+        self._rtt_lines = [
+            ax_rtt.plot([], [], marker=_MARKERS[d], markersize=7, color=_DIRECTION_COLORS[d], linewidth=1)[0]
+            for d in (C2S, S2C)
+        ]
         self._rtt_title = ax_rtt.text(
-            0.005, 0.96, "", fontsize=9, ha="left", va="top", transform=ax_rtt.transAxes, zorder=4
+            0.005,
+            0.96,
+            "",
+            fontsize=9,
+            ha="left",
+            va="top",
+            transform=ax_rtt.transAxes,
+            zorder=4,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5},
         )
         self._no_rtt = ax_rtt.text(
             0.5,
             0.5,
-            "no ping answered by a pong",
+            "no ping answered by a pong yet",
             ha="center",
             va="center",
             color="#80868b",
             transform=ax_rtt.transAxes,
         )
-        ax_rtt.set_ylabel("RTT (ms)")
+        ax_rtt.set_ylabel("round trip (ms)")
         ax_rtt.yaxis.set_major_locator(MaxNLocator(3))
         ax_rtt.set_xlabel("time since the first byte (s)")
         ax_rtt.grid(True, alpha=0.3)
@@ -283,24 +300,49 @@ class Timeline:
         if self._rtt_key != (index, index.version):  # parses every ping and pong: cached
             self._rtt = ping_round_trips(index)
             self._rtt_key = (index, index.version)
-        sent, rtts = self._rtt
-        pick = decimate(sent, rtts, max(self.max_points // 4, 2))
-        self._rtt_line.set_data((sent[pick] - index.t0_ns) / 1e9, rtts[pick] / 1e6)
+        sent, rtts, pinger = self._rtt
+        words = []
+        for d, line in zip((C2S, S2C), self._rtt_lines, strict=True):
+            mine = pinger == d
+            s, r = sent[mine], rtts[mine]
+            pick = decimate(s, r, max(self.max_points // 8, 2))
+            line.set_data((s[pick] - index.t0_ns) / 1e9, r[pick] / 1e6)
+            if len(r):
+                who = "client's pings" if d == C2S else "server's pings"
+                words.append(f"{_MARKERS_TEXT[d]} {who}: {len(r)}, median {np.median(r) / 1e6:.3f} ms")
         self._no_rtt.set_visible(not len(rtts))
-        if len(rtts):
-            self._rtt_title.set_text(f"ping round trips: {len(rtts)}, median {np.median(rtts) / 1e6:.3g} ms")
-            ax_rtt.set_ylim(0, _nice_ceiling(max(float(rtts.max()) / 1e6 * 1.2, 1e-3)))
-        else:
-            self._rtt_title.set_text("")
-            ax_rtt.set_ylim(0, 1)
+        self._rtt_title.set_text("   ".join(words))
+        top = float(rtts.max()) / 1e6 * 1.25 if len(rtts) else 1.0
+        ax_rtt.set_ylim(0, _nice_ceiling(max(top, 1e-3)))
+        self._facts = {
+            "frames": n,
+            "c2s": int((index.direction == C2S).sum()),
+            "duration": duration,
+            "rtt": words,
+            "url": where_to,
+        }
         return self.figure
+
+    def describe(self) -> str:
+        """The figure in words (an image's text alternative): what is drawn and the round trips."""
+        f = self._facts
+        if not f:
+            return "Timeline (not drawn yet)."
+        n, c2s = f["frames"], f["c2s"]
+        text = (
+            f"Timeline of {n:,} frames over {f['duration']:.3f} s ({c2s:,} client to server, "
+            f"{n - c2s:,} server to client): each frame as a marker at its time and payload length, "
+            "wire bytes per second each way, and ping round trips. "
+        )
+        text += ("Round trips: " + "; ".join(f["rtt"]) + ".") if f["rtt"] else "No ping answered by a pong."
+        return text.replace("▲ ", "").replace("▼ ", "")
 
     def _overlay(self) -> list[Any]:
         """What changes with the data: drawn over the cached axes by :meth:`png`."""
         return [
             *self._markers.values(),
             *self._rates,
-            self._rtt_line,
+            *self._rtt_lines,
             self._title,
             self._rtt_title,
             self._no_rtt,

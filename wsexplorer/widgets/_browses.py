@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..render.frame_table import Row
-from ._table import FrameBrowser
+from .browser import FrameBrowser
 
 __all__ = ["BrowsesFrames"]
 
@@ -21,13 +21,18 @@ class BrowsesFrames:
         """The :class:`~wsexplorer.widgets.frame.FrameInspector` showing the selected frame."""
         return self.browser.inspector
 
+    @property
+    def export(self) -> Any:
+        """The :class:`~wsexplorer.widgets.export.ExportBar` (save, CSV, JSON, copy)."""
+        return self.browser.export
+
     def table_rows(self) -> list[Row]:
-        """The rows currently rendered in the frame table."""
+        """The rows the frame table holds now (the window around what is in view)."""
         return self.browser.table_rows()
 
-    def select(self, row_index: int) -> Row:
-        """Open the frame of rendered row ``row_index`` in the inspector."""
-        return self.browser.select(row_index)
+    def select(self, position: int) -> Row:
+        """Open the frame at ``position`` of the (filtered) table in the inspector."""
+        return self.browser.select(position)
 
     def refresh(self) -> None:
         """Update the table (and the timeline if shown) now, without waiting for the throttle."""

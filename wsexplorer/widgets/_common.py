@@ -16,6 +16,7 @@ from ..render.notes import NOTES_CSS, callout, heading_html, styled, title_html
 from ..render.palette import escape
 
 __all__ = [
+    "HEX_BOX_BYTES",
     "NOTES_CSS",
     "ExplorerBox",
     "box",
@@ -23,6 +24,7 @@ __all__ = [
     "callout",
     "e",
     "heading",
+    "hex_lines",
     "hex_preview",
     "parse_hex",
     "running_loop",
@@ -75,6 +77,16 @@ def parse_hex(text: str) -> bytes:
             f"{len(digits)} hex digits: a byte is two hex digits, so one digit is missing (or one too many)"
         )
     return bytes.fromhex(digits)
+
+
+HEX_BOX_BYTES = 16384
+"""Bytes written into a hex box when a frame given as an object is shown (the rest is left out)."""
+
+
+def hex_lines(data: bytes, per_line: int = 16) -> str:
+    """``data`` as hex, ``per_line`` bytes a line, for a hex box (only the first HEX_BOX_BYTES)."""
+    data = data[:HEX_BOX_BYTES]
+    return "\n".join(data[i : i + per_line].hex(" ") for i in range(0, len(data), per_line))
 
 
 def hex_preview(data: bytes, limit: int = 32) -> str:

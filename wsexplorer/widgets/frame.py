@@ -23,12 +23,23 @@ from ..codec.frame_parser import split_frames
 from ..codec.frames import Frame
 from ..record.replay import Replay, ReplayedFrame
 from ..render.bitdiagram import bit_diagram_html
-from ..render.describe import context_note
+from ..render.describe import context_words
 from ..render.dump import html_dump
 from ..render.fields import violations_view
-from ..render.messages import in_context_html, receiver_report_html
+from ..render.messages import in_context_html, incomplete_input_text, receiver_report_html
 from ..render.walkthrough import unmasking_html
-from ._common import ExplorerBox, box, callout, e, heading, parse_hex, set_value, title
+from ._common import (
+    HEX_BOX_BYTES,
+    ExplorerBox,
+    box,
+    callout,
+    e,
+    heading,
+    hex_lines,
+    parse_hex,
+    set_value,
+    title,
+)
 from .frame_builder import FrameBuilder
 
 __all__ = ["FrameInspector"]
@@ -36,7 +47,7 @@ __all__ = ["FrameInspector"]
 SenderChoice = Literal["client", "server", "unknown"]
 FrameSource = Frame | bytes | bytearray | memoryview | str | Sequence[Frame] | None
 
-_MAX_HEX_BYTES = 16384  # bytes written back into the hex box when showing a frame given as an object
+_MAX_HEX_BYTES = HEX_BOX_BYTES
 _MAX_LISTED = 200  # frames listed in the chooser and the messages panel
 
 
@@ -75,6 +86,7 @@ class FrameInspector(ExplorerBox):
         self.violations: list[Violation] = []
         self.replay: Replay | None = None  # how a receiver took the frames shown
         self.in_context: ReplayedFrame | None = None  # set when shown from a recorded connection
+        self.number: int | None = None  # the frame's number where it was chosen (a table's row)
 
         # -- paste ---------------------------------------------------------------------------------
         self.hex = widgets.Textarea(
@@ -211,30 +223,39 @@ class FrameInspector(ExplorerBox):
             self._silently(self.hex, source)
             self._read_hex(source)
         elif isinstance(source, (bytes, bytearray, memoryview)):
-            self._silently(self.hex, _hex_lines(bytes(source)))
+            self._silently(self.hex, hex_lines(bytes(source)))
             self._read_bytes(bytes(source))
         else:
             given = [source] if isinstance(source, Frame) else list(source)
             data = b"".join(bytes(f) for f in given)
-            self._silently(self.hex, _hex_lines(data))
+            self._silently(self.hex, hex_lines(data))
             self._read_bytes(data)
             if len(given) == len(self.frames):  # keep the caller's objects on show
                 self.frames = given
                 self.frame = given[0] if given else None
 
-    def show_in_context(self, replayed: ReplayedFrame) -> None:
+    def show_in_context(
+        self, replayed: ReplayedFrame, *, number: int | None = None, replay: Replay | None = None
+    ) -> None:
         """Inspect one frame of a recorded connection as its receiver took it (the one replay path):
-        its sender and negotiated extensions, its message, the rules broken in that context."""
+        its sender and negotiated extensions, its message, the rules broken in that context.
+
+        ``number`` is the frame's number where the reader found it (a table row); ``replay`` is its
+        direction's replay, from which the whole message is shown (JSON indented).
+        """
         ctx = replayed.context
         self._silently(self.sender, ctx.sender or "unknown")
         self._silently(self.deflate, ctx.rsv1_allowed)
         self._silently(self.source_tabs, 0, attr="selected_index")
-        self._silently(self.hex, _hex_lines(bytes(replayed.frame)))
+        self._silently(self.hex, hex_lines(bytes(replayed.frame)))
         self.in_context = replayed
-        self.replay = None
+        self.number = number
+        self.replay = replay
         self.frames = [replayed.frame]
         self.frame = replayed.frame
         self.error = None
+        info = replayed.message
+        self.messages = [replay.message(info.number)] if replay is not None and info is not None else []
         self.chooser.layout.display = "none"
         self._render_frame()
         self._render_messages()
@@ -243,7 +264,7 @@ class FrameInspector(ExplorerBox):
         """Build a frame from the controls (:meth:`Frame.build`) and show it; ``None`` if they conflict."""
         frame = self.builder.build()
         if frame is not None:
-            self._silently(self.hex, _hex_lines(bytes(frame)))
+            self._silently(self.hex, hex_lines(bytes(frame)))
             self._read_bytes(bytes(frame))
         return frame
 
@@ -276,8 +297,17 @@ class FrameInspector(ExplorerBox):
             self.build()
 
     def _on_tab(self, change: dict[str, Any]) -> None:
-        if not self._syncing and change["new"] == 1:
-            self.build()
+        """Switching to "Build a frame" starts from the frame on show (not from a default frame)."""
+        if self._syncing or change["new"] != 1:
+            return
+        frame = self.frame
+        if frame is not None and not frame.missing and frame.payload_length <= _MAX_HEX_BYTES:
+            self._syncing = True
+            try:
+                self.builder.load(frame)
+            finally:
+                self._syncing = False
+        self.build()
 
     def _on_context(self, change: dict[str, Any]) -> None:
         if self._syncing:
@@ -308,21 +338,8 @@ class FrameInspector(ExplorerBox):
 
     def _read_bytes(self, data: bytes, *, keep_error: bool = False) -> None:
         error = self.error if keep_error else None
-        split = split_frames(data)
-        if split.incomplete is not None and not keep_error:
-            exc = split.incomplete
-            rule = exc.rule[:1].upper() + exc.rule[1:]
-            if split.frames:
-                n = len(split.frames)
-                rule = f"{n} complete frame{'s' if n != 1 else ''}, then: {exc.rule}"
-            wait = exc.missing or 0
-            more = f" A receiver waits for {wait:,} more byte{'s' if wait != 1 else ''}." if wait else ""
-            shown = (
-                " Showing the part that arrived."
-                if split.partial is not None
-                else " The header itself is cut short, so there is nothing more to show."
-            )
-            error = f"{rule} ({exc.section}).{more}{shown}"
+        if not keep_error:
+            error = incomplete_input_text(split_frames(data))
         self._load(data, error)
 
     def _context_choice(self) -> tuple[Literal["client", "server"] | None, list[str]]:
@@ -334,6 +351,7 @@ class FrameInspector(ExplorerBox):
         split = split_frames(data)
         sender, extensions = self._context_choice()
         self.in_context = None
+        self.number = None
         self.replay = Replay.of_bytes(data, sender=sender, extensions=extensions)
         self.replay.advance()
         self.frames = list(split.shown)
@@ -390,6 +408,8 @@ class FrameInspector(ExplorerBox):
         violations = self._check(frame)
         self.violations = violations
         count = f"{len(self.frames)} frames in the input · " if len(self.frames) > 1 else ""
+        if self.number is not None:
+            count = f"<b>frame #{self.number:,}</b> · "
         missing = f" · <b>{frame.missing:,} payload bytes missing</b>" if frame.missing else ""
         status.append(
             box(
@@ -405,28 +425,19 @@ class FrameInspector(ExplorerBox):
         set_value(self.unmasking, unmasking_html(frame))
 
     def _context_words(self) -> str:
+        """The context the rules were checked in, and what was assumed rather than known."""
         if self.in_context is not None:
-            return "as received in its recorded connection: " + context_note(self.in_context.context)
-        sender = self.sender.value
-        who = {
-            "client": "as sent by a client",
-            "server": "as sent by a server",
-            "unknown": "sender unknown: the masking rule (§5.1) is not checked; choose who sent it above",
-        }[sender]
-        deflate = "permessage-deflate negotiated" if self.deflate.value else "no extension negotiated"
-        return f"{who}; {deflate}"
+            return context_words(self.in_context.context, recorded=True)
+        return context_words(self.replay.context, recorded=False) if self.replay is not None else ""
 
     def _render_messages(self) -> None:
         """What a receiver makes of the frames, from the replay path (render/messages.py draws it)."""
         if self.in_context is not None:
-            set_value(self.messages_view, in_context_html(self.in_context))
+            label = f"frame #{self.number:,}" if self.number is not None else None
+            message = self.messages[0] if self.messages else None
+            html = in_context_html(self.in_context, self.replay, message=message, label=label)
+            set_value(self.messages_view, html)
         elif self.replay is None or not self.frames:
             set_value(self.messages_view, "")
         else:
             set_value(self.messages_view, receiver_report_html(self.replay, self.frames))
-
-
-def _hex_lines(data: bytes, per_line: int = 16) -> str:
-    """``data`` as hex, ``per_line`` bytes a line, for the paste box (only the first bytes if large)."""
-    data = data[:_MAX_HEX_BYTES]
-    return "\n".join(data[i : i + per_line].hex(" ") for i in range(0, len(data), per_line))

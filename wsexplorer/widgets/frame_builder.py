@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from ..codec.frame_header import DEFINED_OPCODES, Opcode
+from ..codec.frame_header import DEFINED_OPCODES, Opcode, minimal_form
 from ..codec.frames import Frame
 from ._common import button, callout, e, parse_hex, set_value
 
@@ -77,12 +77,12 @@ class FrameBuilder:
         )
         self.length_form = widgets.Dropdown(
             options=[
-                ("shortest (as RFC 6455 §5.2 requires)", None),
+                ("shortest (as RFC 6455 §5.2 requires)", "shortest"),
                 ("7-bit (0-125)", "7-bit"),
                 ("16-bit: 126 + 2 bytes", "16-bit"),
                 ("64-bit: 127 + 8 bytes", "64-bit"),
             ],
-            value=None,
+            value="shortest",  # a string, not None: None would leave the dropdown showing nothing
             description="length encoding:",
             style={"description_width": "initial"},
             layout=widgets.Layout(width="26em"),
@@ -105,6 +105,31 @@ class FrameBuilder:
         self.mask.value = True
         self.mask_key.value = key.hex(" ")
 
+    def load(self, frame: Frame) -> None:
+        """Set every control from ``frame``, so building starts from the frame on show."""
+        self.fin.value = frame.fin
+        self.rsv1.value = frame.rsv1
+        self.rsv2.value = frame.rsv2
+        self.rsv3.value = frame.rsv3
+        self.opcode.value = int(frame.opcode)
+        key = frame.masking_key
+        self.mask.value = key is not None
+        if key is not None:
+            self.mask_key.value = key.hex(" ")
+        payload = frame.payload
+        try:
+            text = payload.decode("utf-8") if int(frame.opcode) in (0x1, 0x0) else None
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and not frame.rsv1:
+            self.payload_kind.value = "text"
+            self.payload.value = text
+        else:
+            self.payload_kind.value = "hex"
+            self.payload.value = payload.hex(" ")
+        shortest = frame.length_form == minimal_form(frame.payload_length)
+        self.length_form.value = "shortest" if shortest else frame.length_form.label
+
     def build(self) -> Frame | None:
         """A frame from the controls (:meth:`Frame.build`); ``None``, with a message, if they conflict."""
         try:
@@ -120,7 +145,7 @@ class FrameBuilder:
                 rsv2=bool(self.rsv2.value),
                 rsv3=bool(self.rsv3.value),
                 mask=mask,
-                length_form=self.length_form.value,
+                length_form=None if self.length_form.value == "shortest" else self.length_form.value,
             )
         except ValueError as exc:
             set_value(self.build_error, callout(f"<b>Cannot build this frame:</b> {e(exc)}", "error"))

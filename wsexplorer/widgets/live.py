@@ -2,80 +2,62 @@
 
 :class:`LiveConnection` drives :func:`wsexplorer.live.connect` (and, with no URL, a local
 :func:`~wsexplorer.live.serve_echo` server started in the kernel, so it works offline) and shows the
-recording :class:`~wsexplorer.record.session.Session` in a :class:`~wsexplorer.widgets._table.FrameBrowser`.
-Every network action runs as an asyncio task on the kernel's loop (the widget keeps a strong reference
-to each one); a task's failure is written in the status line, never lost. Frames arriving are not drawn
-one by one: each protocol event only schedules a refresh, coalesced to a few per second.
+recording :class:`~wsexplorer.record.session.Session` in a :class:`~wsexplorer.widgets.browser.FrameBrowser`.
+
+Every network action (connect, send, ping, close, send the inspector's frame, start or stop the local
+server) runs on the event loop that owns the connection, the kernel's main loop, even when JupyterLab
+runs the button's callback on a kernel subshell thread (:class:`~wsexplorer.widgets._loop.OwnerLoop`).
+The recording is written only there; the table reads it under the session's lock. A job's failure is
+written in the status line, never lost. Frames arriving are not drawn one by one: each protocol event
+only schedules a refresh, coalesced to a few per second.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import Awaitable, Callable, Coroutine
-from functools import partial
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import ipywidgets as W
 
 from ..codec.close import describe_close_code
-from ..errors import ConnectionClosedError, InvalidState, WSExplorerError
+from ..errors import ConnectionClosedError, InvalidState
 from ..live import ClientConnection, Server, connect, serve_echo
 from ..protocol.events import CloseReceived, ConnectionEnded, ConnectionFailed, Event
 from ..protocol.states import State
 from ..record.session import Session
+from ..render.messages import last_message_html
+from ..render.notes import status_html
 from ._browses import BrowsesFrames
-from ._table import FrameBrowser
+from ._loop import Job, OwnerLoop
+from .browser import FrameBrowser
+from .live_inputs import decode_binary, describe_error, header_lines
 
 __all__ = ["LiveConnection"]
 
 T = TypeVar("T")
-
-_STATUS_COLORS = {"info": "#3c4043", "ok": "#188038", "error": "#d93025", "busy": "#1a73e8"}
-
-
-def describe_error(exc: BaseException) -> str:
-    """An error in words; for a refused handshake, the server's status line and body too."""
-    text = f"{type(exc).__name__}: {exc}"
-    response = getattr(exc, "response", None) if isinstance(exc, WSExplorerError) else None
-    if response is not None:
-        body = bytes(response.body or b"").decode("utf-8", "replace").strip()
-        if len(body) > 400:
-            body = body[:400] + "…"
-        text = f"HTTP {response.status} {response.reason}" + (f" — {body}" if body else "") + f" ({text})"
-    return text
-
-
-def _headers(text: str) -> list[tuple[str, str]]:
-    """Extra handshake headers typed one per line as ``Name: value``."""
-    out = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        name, sep, value = line.partition(":")
-        if not sep or not name.strip():
-            raise ValueError(f"header line {number} {line!r}: write it as 'Name: value'")
-        out.append((name.strip(), value.strip()))
-    return out
 
 
 class LiveConnection(BrowsesFrames):
     """A WebSocket client in a widget: handshake options, sending, pings, closing, and a frame table.
 
     ``url=None`` starts a local echo server in the running loop and fills in its URL. Display the object
-    in a notebook (it renders its ``widget``). Methods that touch the network return the asyncio task
-    doing it; ``await`` it in a cell or a test to wait for the outcome.
+    in a notebook (it renders its ``widget``). Methods that touch the network return the job doing it:
+    an asyncio task when called on the kernel's loop (``await`` it in a cell or a test), a
+    :class:`concurrent.futures.Future` when called from another thread.
     """
 
-    def __init__(self, url: str | None = None, *, page_size: int = 50, ping_timeout: float = 10.0) -> None:
+    def __init__(self, url: str | None = None, *, visible_rows: int = 14, ping_timeout: float = 10.0) -> None:
         self.server: Server | None = None
         self.ws: ClientConnection | None = None
         self.ping_timeout = ping_timeout
         self.status_text = ""
         self.last_rtt: float | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._reader: asyncio.Task[None] | None = None
-        self._server_task: asyncio.Task[None] | None = None
+        self.last_message: str | bytes | None = None
+        self._owner = OwnerLoop(self._failed, self._sync_buttons)
+        self._reader: Job[None] | None = None
+        self._server_job: Job[None] | None = None
         self._session = Session("client", meta={"url": url})
 
         # -- handshake options
@@ -98,47 +80,60 @@ class LiveConnection(BrowsesFrames):
             style=labels, description="headers", placeholder="Name: value (one per line)", rows=2
         )
         self.headers_input.add_class("wsx-live-headers")
-        self.connect_button = W.Button(description="Connect", icon="plug", button_style="primary")
-        self.connect_button.add_class("wsx-live-connect")
+        self.connect_button = _button("Connect", "wsx-live-connect", "plug", style="primary")
         self.connect_button.on_click(self._clicked(self.connect))
+        self.server_button = _button("stop local server", "wsx-live-server-toggle", "power-off")
+        self.server_button.on_click(self._clicked(self.toggle_server))
+        self.server_button.layout.display = "none" if url is not None else None
         self.close_code_input = W.BoundedIntText(
-            style=labels, value=1000, min=0, max=65535, description="code"
+            style=labels, value=1000, min=0, max=65535, description="close code"
         )
-        self.close_code_input.layout.width = "170px"
+        self.close_code_input.layout.width = "190px"
         self.close_code_input.add_class("wsx-live-close-code")
         self.close_reason_input = W.Text(style=labels, description="reason", placeholder="(none)")
         self.close_reason_input.add_class("wsx-live-close-reason")
-        self.close_button = W.Button(description="Close", icon="times", disabled=True)
-        self.close_button.add_class("wsx-live-close")
+        self.close_button = _button("Close", "wsx-live-close", "times")
         self.close_button.on_click(self._clicked(self.close))
 
         # -- sending
         self.text_input = W.Text(style=labels, description="text", placeholder="a text message")
         self.text_input.layout.width = "420px"
         self.text_input.add_class("wsx-live-text")
-        self.send_button = W.Button(description="Send text", icon="paper-plane", disabled=True)
-        self.send_button.add_class("wsx-live-send")
+        self.send_button = _button("Send text", "wsx-live-send", "paper-plane")
         self.send_button.on_click(self._clicked(self.send_text))
-        self.hex_input = W.Text(style=labels, description="binary", placeholder="hex: 00 ff 10")
-        self.hex_input.layout.width = "420px"
-        self.hex_input.add_class("wsx-live-hex")
-        self.send_binary_button = W.Button(description="Send binary", icon="paper-plane", disabled=True)
-        self.send_binary_button.add_class("wsx-live-send-binary")
+        self.binary_input = W.Text(style=labels, description="binary", placeholder="hex: 00 ff 10")
+        self.binary_input.layout.width = "420px"
+        self.binary_input.add_class("wsx-live-binary")
+        self.hex_input = self.binary_input  # the name used before base64 was offered
+        self.binary_encoding = W.ToggleButtons(
+            options=[("hex", "hex"), ("base64", "base64")],
+            value="hex",
+            tooltips=["bytes as hex digits: 00 ff 10", "bytes as base64: AP8Q"],
+            style={"button_width": "64px"},
+        )
+        self.binary_encoding.add_class("wsx-live-binary-encoding")
+        self.binary_encoding.observe(self._encoding_changed, names="value")
+        self.send_binary_button = _button("Send binary", "wsx-live-send-binary", "paper-plane")
         self.send_binary_button.on_click(self._clicked(self.send_binary))
-        self.ping_button = W.Button(description="Ping", icon="exchange", disabled=True)
-        self.ping_button.add_class("wsx-live-ping")
+        self.ping_button = _button("Ping", "wsx-live-ping", "exchange")
         self.ping_button.on_click(self._clicked(self.ping))
-        self.rtt_label = W.Label("RTT: –")
+        self.rtt_label = W.HTML("round trip: –")
         self.rtt_label.add_class("wsx-live-rtt")
-        self.send_frame_button = W.Button(
-            description="Send the inspector's frame",
-            icon="wrench",
-            disabled=True,
+        self.send_frame_button = _button(
+            "Send the inspector's frame",
+            "wsx-live-send-frame",
+            "wrench",
             tooltip="send the frame shown in the inspector below, exactly as built (send_frame)",
         )
-        self.send_frame_button.layout.width = "auto"
-        self.send_frame_button.add_class("wsx-live-send-frame")
         self.send_frame_button.on_click(self._clicked(self.send_inspector_frame))
+        self.build_button = W.Button(
+            description="build a frame",
+            icon="pencil",
+            tooltip="open the inspector's frame builder (below the table)",
+            layout=W.Layout(width="auto"),
+        )
+        self.build_button.add_class("wsx-live-build")
+        self.build_button.on_click(self._clicked(lambda: self.browser.open_builder()))
         self.received_label = W.HTML("")
         self.received_label.add_class("wsx-live-received")
 
@@ -148,17 +143,29 @@ class LiveConnection(BrowsesFrames):
         self.status = W.HTML("")
         self.status.add_class("wsx-live-status")
 
-        self.browser = FrameBrowser(self._session, page_size=page_size, follow=True, on_error=self._error)
+        self.browser = FrameBrowser(
+            self._session, visible_rows=visible_rows, follow=True, on_error=self._error
+        )
 
+        row = W.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px")
+        options = W.VBox(
+            [
+                W.HBox([self.subprotocols_input, self.deflate_toggle, self.origin_input], layout=row),
+                self.headers_input,
+            ]
+        )
+        self.options = W.Accordion(children=[options], titles=("handshake options",))
+        self.options.add_class("wsx-live-options")
         self.widget = W.VBox(
             [
-                W.HBox([self.url_input, self.connect_button, self.info]),
-                W.HBox([self.subprotocols_input, self.deflate_toggle, self.origin_input]),
-                self.headers_input,
-                W.HBox([self.text_input, self.send_button]),
-                W.HBox([self.hex_input, self.send_binary_button]),
-                W.HBox([self.ping_button, self.rtt_label, self.send_frame_button]),
-                W.HBox([self.close_code_input, self.close_reason_input, self.close_button]),
+                W.HBox([self.url_input, self.connect_button, self.server_button, self.info], layout=row),
+                self.options,
+                W.HBox([self.text_input, self.send_button], layout=row),
+                W.HBox([self.binary_input, self.binary_encoding, self.send_binary_button], layout=row),
+                W.HBox(
+                    [self.ping_button, self.rtt_label, self.build_button, self.send_frame_button], layout=row
+                ),
+                W.HBox([self.close_code_input, self.close_reason_input, self.close_button], layout=row),
                 self.status,
                 self.received_label,
                 self.browser.widget,
@@ -169,7 +176,7 @@ class LiveConnection(BrowsesFrames):
         if url is None:
             self._set_status("starting a local echo server…", "busy")
             try:
-                self._server_task = self._spawn(self._start_server(), "starting the local echo server")
+                self._server_job = self._owner.run(self._start_server(), "starting the local echo server")
             except RuntimeError as exc:  # no running loop: nothing can be started
                 self._set_status(f"no running event loop, so no local server: pass a URL ({exc})", "error")
         else:
@@ -197,38 +204,17 @@ class LiveConnection(BrowsesFrames):
     def open(self) -> bool:
         return self.ws is not None and self.ws.state is State.OPEN
 
-    # -- tasks and status ---------------------------------------------------------------------------------
+    # -- jobs and status ----------------------------------------------------------------------------------
 
     def _set_status(self, text: str, kind: str = "info") -> None:
         self.status_text = text
-        color = _STATUS_COLORS.get(kind, _STATUS_COLORS["info"])
-        self.status.value = (
-            f'<span class="wsx-status-{kind}" style="color: {color}; white-space: pre-wrap">'
-            f"{html.escape(text)}</span>"
-        )
+        self.status.value = status_html(text, kind)
 
     def _error(self, message: str) -> None:
         self._set_status(message, "error")
 
-    def _spawn(self, coro: Coroutine[Any, Any, T], what: str) -> asyncio.Task[T]:
-        """Run ``coro`` as a task on the running loop, keep it alive, and report its failure."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            coro.close()
-            raise RuntimeError(f"{what}: no running asyncio loop (run this in a notebook cell)") from None
-        task = loop.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(partial(self._done, what))
-        return task
-
-    def _done(self, what: str, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled():
-            exc = task.exception()  # retrieved here, so asyncio never calls it "never retrieved"
-            if exc is not None:
-                self._set_status(f"{what} failed: {describe_error(exc)}", "error")
-        self._sync_buttons()
+    def _failed(self, what: str, exc: BaseException) -> None:
+        self._set_status(f"{what} failed: {describe_error(exc)}", "error")
 
     def _clicked(self, action: Any) -> Any:
         """A button callback running ``action()``; an immediate failure goes to the status line."""
@@ -254,6 +240,9 @@ class LiveConnection(BrowsesFrames):
             raise InvalidState("not connected: press Connect first", fault="local")
         return self.ws
 
+    def _encoding_changed(self, change: Any) -> None:
+        self.binary_input.placeholder = "hex: 00 ff 10" if change["new"] == "hex" else "base64: AP8Q"
+
     # -- the local server ---------------------------------------------------------------------------------
 
     async def _start_server(self) -> None:
@@ -262,18 +251,35 @@ class LiveConnection(BrowsesFrames):
         self.info.value = (
             f'<span class="wsx-live-server">local echo server at {html.escape(self.server.url)}</span>'
         )
+        self.server_button.description = "stop local server"
         self._set_status(f"local echo server listening at {self.server.url}: press Connect", "ok")
+        self._sync_buttons()
+
+    async def _stop_server(self) -> None:
+        server, self.server = self.server, None
+        if server is not None:
+            await server.close()
+        self.info.value = '<span class="wsx-live-server">local echo server stopped</span>'
+        self.server_button.description = "start local server"
+        self._set_status("local echo server stopped: start it again, or type another URL", "info")
+
+    def toggle_server(self) -> Job[None]:
+        """Stop the local echo server if it runs, start a new one otherwise."""
+        if self.server is not None:
+            return self._owner.run(self._stop_server(), "stopping the local echo server")
+        self._server_job = self._owner.run(self._start_server(), "starting the local echo server")
+        return self._server_job
 
     async def ready(self) -> None:
         """Wait until the local echo server (if any) is listening."""
-        if self._server_task is not None:
-            await self._server_task
+        if self._server_job is not None:
+            await _awaitable(self._server_job)
 
     # -- actions ------------------------------------------------------------------------------------------
 
-    def connect(self) -> asyncio.Task[None]:
-        """Open the connection with the options shown (a task)."""
-        return self._spawn(self._connect(), "connect")
+    def connect(self) -> Job[None]:
+        """Open the connection with the options shown."""
+        return self._owner.run(self._connect(), "connect")
 
     async def _connect(self) -> None:
         await self.ready()
@@ -283,7 +289,7 @@ class LiveConnection(BrowsesFrames):
         if url is None:
             raise ValueError("no URL: type a ws:// or wss:// URL")
         subprotocols = [p.strip() for p in self.subprotocols_input.value.split(",") if p.strip()]
-        headers = _headers(self.headers_input.value)
+        headers = header_lines(self.headers_input.value)
         origin = self.origin_input.value.strip() or None
         session = Session("client", meta={"url": url})
         self._session = session
@@ -303,7 +309,7 @@ class LiveConnection(BrowsesFrames):
             self.browser.schedule_refresh()
         self.ws = ws
         ws.on_event = self._on_event
-        self._reader = self._spawn(self._receive(ws), "receiving")
+        self._reader = self._owner.run(self._receive(ws), "receiving")
         extensions = ", ".join(session.meta.get("extensions") or []) or "none"
         self._set_status(
             f"open: {url} — subprotocol: {ws.subprotocol or 'none'}; extensions: {extensions}", "ok"
@@ -314,11 +320,8 @@ class LiveConnection(BrowsesFrames):
         """Read every message so the connection never stops reading; show the latest."""
         try:
             async for message in ws:
-                kind = "text" if isinstance(message, str) else "binary"
-                shown = repr(message[:80]) + ("…" if len(message) > 80 else "")
-                self.received_label.value = (
-                    f"<span>last message received ({kind}, {len(message)}): {html.escape(shown)}</span>"
-                )
+                self.last_message = message
+                self.received_label.value = last_message_html(message)
         except ConnectionClosedError as exc:  # an abnormal close is news for the status line
             self._set_status(str(exc), "error")
 
@@ -341,8 +344,8 @@ class LiveConnection(BrowsesFrames):
             self._set_status(f"protocol error: {getattr(event, 'error', '')}", "error")
         self.browser.schedule_refresh()
 
-    def _sending(self, what: str, action: Callable[[], Awaitable[T]]) -> asyncio.Task[T]:
-        """Run ``action()`` as a task, then refresh the table (what we sent is in the session)."""
+    def _sending(self, what: str, action: Callable[[], Awaitable[T]]) -> Job[T]:
+        """Run ``action()`` on the owner loop, then refresh the table (what we sent is in the session)."""
 
         async def run() -> T:
             try:
@@ -350,44 +353,45 @@ class LiveConnection(BrowsesFrames):
             finally:
                 self.browser.schedule_refresh()
 
-        return self._spawn(run(), what)
+        return self._owner.run(run(), what)
 
-    def send_text(self, text: str | None = None) -> asyncio.Task[None]:
+    def send_text(self, text: str | None = None) -> Job[None]:
         """Send a text message (the text box's content by default)."""
         ws = self._require_open()
         message = self.text_input.value if text is None else text
         return self._sending("send text", lambda: ws.send(message))
 
-    def send_binary(self, data: bytes | str | None = None) -> asyncio.Task[None]:
-        """Send a binary message: bytes, or hex text (the binary box's content by default)."""
+    def send_binary(self, data: bytes | str | None = None, *, encoding: str | None = None) -> Job[None]:
+        """Send a binary message: bytes, or text in ``encoding`` (``"hex"`` or ``"base64"``; the binary
+        box's content and its encoding by default)."""
         ws = self._require_open()
-        value = self.hex_input.value if data is None else data
-        payload = bytes.fromhex(value.replace(":", " ")) if isinstance(value, str) else bytes(value)
-        return self._sending("send binary", lambda: ws.send(payload))
+        value = self.binary_input.value if data is None else data
+        how = encoding or self.binary_encoding.value
+        payload = decode_binary(value, how) if isinstance(value, str) else bytes(value)
+        return self._sending(f"send binary ({len(payload):,} bytes)", lambda: ws.send(payload))
 
-    def ping(self, payload: bytes | str | None = None) -> asyncio.Task[float]:
+    def ping(self, payload: bytes | str | None = None) -> Job[float]:
         """Send a ping and show the round-trip time when its pong comes back."""
         ws = self._require_open()
 
         async def run() -> float:
             rtt = await ws.ping(payload, timeout=self.ping_timeout)
             self.last_rtt = rtt
-            self.rtt_label.value = f"RTT: {rtt * 1e3:.3f} ms"
+            self.rtt_label.value = f"<span class='wsx-live-rtt-value'>round trip: {rtt * 1e3:.3f} ms</span>"
             self._set_status(f"pong received: round trip {rtt * 1e3:.3f} ms", "ok")
             return rtt
 
         return self._sending("ping", run)
 
-    def send_inspector_frame(self) -> asyncio.Task[None]:
+    def send_inspector_frame(self) -> Job[None]:
         """Send the inspector's frame exactly as built (masked or not, valid or not)."""
         ws = self._require_open()
-        inspector = self.inspector
-        frame = getattr(inspector, "frame", None) if inspector is not None else None
+        frame = self.inspector.frame if self.browser.inspector_open else None
         if frame is None:
-            raise ValueError("the inspector holds no frame: build one or select a row first")
+            raise ValueError("the inspector holds no frame: press “build a frame”, or select a row")
         return self._sending("send the inspector's frame", lambda: ws.send_frame(frame))
 
-    def close(self, code: int | None = None, reason: str | None = None) -> asyncio.Task[None]:
+    def close(self, code: int | None = None, reason: str | None = None) -> Job[None]:
         """Start the closing handshake with ``code`` and ``reason`` (the boxes' values by default)."""
         if self.ws is None or self.ws.state is State.CLOSED:
             raise InvalidState("not connected", fault="local")
@@ -399,7 +403,7 @@ class LiveConnection(BrowsesFrames):
             self._set_status(f"closing with {code}…", "busy")
             await ws.close(code, reason)
             if self._reader is not None:
-                await asyncio.wait([self._reader])  # its own failure is reported by its task
+                await asyncio.wait([_awaitable(self._reader)])  # its own failure is reported by its job
             peer = ws.close_code
             self._set_status(
                 f"closed: we sent {code}, the server answered "
@@ -411,15 +415,25 @@ class LiveConnection(BrowsesFrames):
         return self._sending("close", run)
 
     async def shutdown(self) -> None:
-        """Close the connection and the local server (if started here), and wait for every task."""
+        """Close the connection and the local server (if started here), and wait for every job."""
         self.browser.cancel()
         if self.ws is not None and self.ws.state is not State.CLOSED:
             await self.ws.close(1001, "notebook shutting down")
-        if self._server_task is not None and not self._server_task.done():
-            self._server_task.cancel()
+        if self._server_job is not None and not self._server_job.done():
+            self._server_job.cancel()
         if self.server is not None:
             await self.server.close()
             self.server = None
-        while self._tasks:
-            await asyncio.wait(set(self._tasks))
+        await self._owner.wait()
         self.browser.cancel()
+
+
+def _awaitable(job: Job[T]) -> asyncio.Future[T]:
+    return job if isinstance(job, asyncio.Future) else asyncio.wrap_future(job)
+
+
+def _button(label: str, css_class: str, icon: str, *, style: str = "", tooltip: str = "") -> Any:
+    b = W.Button(description=label, icon=icon, button_style=style, tooltip=tooltip or label, disabled=True)
+    b.layout.width = "auto"
+    b.add_class(css_class)
+    return b

@@ -17,8 +17,9 @@ import ipywidgets as W
 
 from ..record.session import C2S, S2C, Session
 from ..record.storage import SessionLoader
+from ..render.notes import status_html, styled
 from ._browses import BrowsesFrames
-from ._table import FrameBrowser
+from .browser import FrameBrowser
 
 __all__ = ["SessionBrowser"]
 
@@ -34,7 +35,7 @@ class SessionBrowser(BrowsesFrames):
         self,
         session_or_path: Session | str | Path,
         *,
-        page_size: int = 50,
+        visible_rows: int = 16,
         slice_chunks: int = 10_000,
     ) -> None:
         self.slice_chunks = slice_chunks
@@ -58,7 +59,7 @@ class SessionBrowser(BrowsesFrames):
             replay = SessionLoader(self.path)
             session = replay.session
         self._session = session
-        self.browser = FrameBrowser(session, page_size=page_size, on_error=self._error)
+        self.browser = FrameBrowser(session, visible_rows=visible_rows, on_error=self._error)
         self.widget = W.VBox(
             [W.HBox([self.progress, self.progress_label]), self.info, self.status, self.browser.widget]
         )
@@ -139,13 +140,15 @@ class SessionBrowser(BrowsesFrames):
             facts.append(("subprotocol", str(meta["subprotocol"])))
         if meta.get("extensions"):
             facts.append(("extensions", ", ".join(map(str, meta["extensions"]))))
-        self.info.value = "<br>".join(
-            f"<b>{html.escape(name)}</b>: {html.escape(str(value))}" for name, value in facts
+        rows = "".join(
+            f"<tr><th scope='row'>{html.escape(name)}</th><td>{html.escape(str(value))}</td></tr>"
+            for name, value in facts
         )
+        self.info.value = styled(f"<table class='wsx-w-table wsx-w-facts'><tbody>{rows}</tbody></table>")
 
     def _error(self, message: str) -> None:
         self.status_text = message
-        self.status.value = f'<span style="color: #d93025">{html.escape(message)}</span>'
+        self.status.value = status_html(message, "error")
 
     # -- public API -----------------------------------------------------------------------------------------
 
