@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
 .PHONY: explore test test-slow lint typecheck layers pytest install setup node-deps browser conformance-env \
-        capture-tools conformance bench load bench-widgets clean
+        capture-tools subprotocol-peers conformance bench load bench-widgets bench-capture stress clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,7 @@ node-deps:
 
 browser: install
 	bash scripts/setup-browser.sh $(VENV)
+	bash scripts/setup-kernel6.sh
 
 conformance-env:
 	bash conformance/setup.sh
@@ -34,7 +35,10 @@ conformance-env:
 capture-tools:
 	bash scripts/setup-capture-tools.sh
 
-setup: install node-deps browser conformance-env capture-tools
+subprotocol-peers: install
+	bash scripts/setup-subprotocol-peers.sh $(BIN)/python
+
+setup: install node-deps subprotocol-peers browser conformance-env capture-tools
 
 explore: install
 	$(BIN)/jupyter lab notebooks/00_tour.ipynb $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -69,6 +73,12 @@ load: install
 
 bench-widgets: install
 	$(BIN)/python benchmarks/widgets.py
+
+stress: setup
+	$(BIN)/python benchmarks/stress.py
+
+bench-capture: install capture-tools
+	$(BIN)/python benchmarks/capture.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -55,7 +55,7 @@ def test_close_codes(cls: type[ProtocolError], code: int) -> None:
 def test_message_names_rule_offset_section_answer_and_fault() -> None:
     err = InvalidPayloadData("invalid UTF-8", section="RFC 6455 §8.1", offset=17)
     text = str(err)
-    assert text == "invalid UTF-8 at byte 17 (RFC 6455 §8.1) -> close code 1007 [peer fault]"
+    assert text == "invalid UTF-8 at byte 17 — RFC 6455 §8.1 → close code 1007 (the peer's fault)"
     assert (err.rule, err.offset, err.section, err.fault) == ("invalid UTF-8", 17, "RFC 6455 §8.1", "peer")
 
 
@@ -66,13 +66,13 @@ def test_http_status_errors() -> None:
 
 def test_local_fault_for_misuse() -> None:
     assert InvalidState("cannot send").fault == "local"
-    assert "[local fault]" in str(InvalidState("cannot send"))
+    assert "(a mistake on this side)" in str(InvalidState("cannot send"))
 
 
-def test_invalid_accept_shows_both_values_and_says_abort() -> None:
+def test_invalid_accept_shows_both_values_and_says_fail() -> None:
     err = InvalidAccept("expected=", "received=")
     assert "expected 'expected='" in str(err) and "received 'received='" in str(err)
-    assert "abort" in str(err)
+    assert "fail the WebSocket connection" in str(err)
     assert "nothing" in str(InvalidAccept("e", None))
 
 

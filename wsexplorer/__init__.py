@@ -6,14 +6,15 @@ machine are sans-I/O: bytes in, objects and events out. ``describe(obj)`` prints
 terminal; in a notebook, showing the object draws it (HTML views registered with IPython).
 
 The names below are the ones a user needs; everything else stays importable from its module
-(``wsexplorer.codec.frames``, ``wsexplorer.record.replay``, ...). Importing this package loads neither
+(``wsexplorer.codec.frames``, ``wsexplorer.record.replay``, ``wsexplorer.live.replay``,
+``wsexplorer.exercises``, ...). Importing this package loads neither
 ipywidgets nor matplotlib; the widgets live in :mod:`wsexplorer.widgets`.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .anatomy import Field, Span, Violation
 from .codec.accept import AcceptComputation, accept_key
@@ -33,13 +34,18 @@ from .errors import (
     ProtocolError,
     WSExplorerError,
 )
-from .live import connect, serve, serve_echo
+from .live import connect, relay, serve, serve_echo
+from .live.probe import probe
 from .protocol import events
 from .protocol.connection import Connection
 from .protocol.states import State
 from .record.loopback import Loopback
 from .record.session import Session
 from .render.describe import describe, html
+
+if TYPE_CHECKING:
+    from . import exercises as exercises
+    from .exercises import check_implementation
 
 __version__ = "0.1.0"
 
@@ -67,12 +73,15 @@ __all__ = [
     "Violation",
     "WSExplorerError",
     "accept_key",
+    "check_implementation",
     "check_response",
     "connect",
     "decide",
     "describe",
     "events",
     "html",
+    "probe",
+    "relay",
     "serve",
     "serve_echo",
 ]
@@ -89,3 +98,13 @@ if "IPython" in sys.modules:  # a notebook or an IPython shell: show objects as 
     from .render.ipython import register as _register
 
     _register()
+
+
+def __getattr__(name: str) -> Any:
+    """``exercises`` and ``check_implementation`` load on first use (they add to the import time)."""
+    if name in ("exercises", "check_implementation"):
+        import importlib
+
+        module = importlib.import_module(".exercises", __name__)
+        return module if name == "exercises" else module.check_implementation
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

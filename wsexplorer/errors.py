@@ -138,15 +138,15 @@ class WSExplorerError(Exception):
         if self.offset is not None:
             parts.append(f"at byte {self.offset}")
         if self.section:
-            parts.append(f"({self.section})")
+            parts.append(f"— {self.section}")
         answer = []
         if self.close_code is not None:
             answer.append(f"close code {int(self.close_code)}")
         if self.http_status is not None:
             answer.append(f"HTTP {int(self.http_status)}")
         if answer:
-            parts.append("-> " + ", ".join(answer))
-        parts.append(f"[{self.fault} fault]")
+            parts.append("→ " + ", ".join(answer))
+        parts.append("(the peer's fault)" if self.fault == "peer" else "(a mistake on this side)")
         return " ".join(parts)
 
     def __reduce__(self) -> tuple[object, ...]:  # keep errors picklable (multiprocessing, sessions)
@@ -235,7 +235,8 @@ class InvalidResponse(HandshakeError):
 
 
 class InvalidAccept(InvalidResponse):
-    """Sec-WebSocket-Accept is not base64(SHA-1(key + GUID)): the client must abort (§4.1)."""
+    """Sec-WebSocket-Accept is not base64(SHA-1(key + GUID)): the client must fail the WebSocket
+    connection (§4.1)."""
 
     def __init__(self, expected: str, received: str | None, **kwargs: object) -> None:
         self.expected = expected
@@ -243,7 +244,7 @@ class InvalidAccept(InvalidResponse):
         got = "nothing" if received is None else repr(received)
         rule = (
             f"Sec-WebSocket-Accept mismatch: expected {expected!r}, received {got}; "
-            "the client must abort the connection"
+            "the client must fail the WebSocket connection"
         )
         super().__init__(rule, **kwargs)
 

@@ -60,7 +60,7 @@ def failing(resp: bytes, extensions: Sequence[Extension] = (), req: bytes = SEED
 def test_check_status_not_101() -> None:
     err = failing(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
     assert err.http_status == 404
-    assert "404 'Not Found' instead of 101 Switching Protocols" in err.rule
+    assert "the server answered 404 Not Found instead of 101 Switching Protocols" in err.rule
     assert "must fail the WebSocket connection" in err.rule
     assert "§4.1" in err.section
 
@@ -75,11 +75,11 @@ def test_check_rejected_by_decide() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "words", "section"),
     [
-        (b"Upgrade: websocket\r\n", b"", "Upgrade does not say websocket (no Upgrade header)",
-         "check 2"),
-        (b"Upgrade: websocket", b"Upgrade: h2c", "(h2c)", "check 2"),
+        (b"Upgrade: websocket\r\n", b"", "the answer has no Upgrade header", "check 2"),
+        (b"Upgrade: websocket", b"Upgrade: h2c", "the Upgrade header says 'h2c', not 'websocket'", "check 2"),
         (b"Connection: Upgrade\r\n", b"", "no Connection header", "check 3"),
-        (b"Connection: Upgrade", b"Connection: close", "token 'Upgrade' (close)", "check 3"),
+        (b"Connection: Upgrade", b"Connection: close",
+         "the Connection header says 'close', which does not include the token 'Upgrade'", "check 3"),
         (b"Sec-WebSocket-Protocol: chat", b"Sec-WebSocket-Protocol: mqtt",
          "chose subprotocol 'mqtt', which the client did not offer", "check 6"),
         (b"Sec-WebSocket-Protocol: chat", b"Sec-WebSocket-Protocol: chat, superchat",
@@ -104,23 +104,53 @@ def test_check_failures(old: bytes, new: bytes, words: str, section: str) -> Non
     assert not isinstance(err, InvalidAccept)
 
 
-def test_check_wrong_accept_says_abort_with_both_values() -> None:
+def test_check_wrong_accept_says_fail_with_both_values() -> None:
     wrong = base64.b64encode(b"\x00" * 20).decode()
     resp = SEED_RESPONSE.replace(SEED_ACCEPT.encode(), wrong.encode())
     err = failing(resp)
     assert isinstance(err, InvalidAccept)
     assert err.expected == SEED_ACCEPT and err.received == wrong
     text = str(err)
-    assert SEED_ACCEPT in text and wrong in text and "abort" in text
+    assert SEED_ACCEPT in text and wrong in text and "fail the WebSocket connection" in text
     assert err.offset == resp.index(b"Sec-WebSocket-Accept")
     assert "§4.1" in err.section
+
+
+def test_accept_step_shows_the_value_on_the_wire_next_to_the_expected_one() -> None:
+    wrong = base64.b64encode(b"\x00" * 20).decode()
+    req = HandshakeRequest.parse(SEED_REQUEST)
+    check = check_response(
+        req, HandshakeResponse.parse(SEED_RESPONSE.replace(SEED_ACCEPT.encode(), wrong.encode()))
+    )
+    step = check.steps[-1]
+    assert step.check == "Sec-WebSocket-Accept matches" and step.outcome == "fail"
+    assert step.detail == (
+        f"the server sent {wrong!r}, but the client expected {SEED_ACCEPT!r} = "
+        f"base64(SHA-1({SEED_KEY!r} + GUID))"
+    )
+    good = check_response(req, HandshakeResponse.parse(SEED_RESPONSE))
+    passed = next(s for s in good.steps if s.check == "Sec-WebSocket-Accept matches")
+    assert passed.detail.startswith(f"the server sent {SEED_ACCEPT!r} = base64(SHA-1(")
+    missing = check_response(
+        req, HandshakeResponse.parse(SEED_RESPONSE.replace(b"Sec-WebSocket-Accept", b"X-Accept"))
+    )
+    assert missing.steps[-1].detail.startswith("the server sent no value, but the client expected")
+
+
+def test_failed_step_says_the_rule_without_repeating_the_verdict() -> None:
+    err_check = check_response(
+        HandshakeRequest.parse(SEED_REQUEST), HandshakeResponse.parse(b"HTTP/1.1 403 Forbidden\r\n\r\n")
+    )
+    step = err_check.steps[-1]
+    assert step.detail == "the server answered 403 Forbidden instead of 101 Switching Protocols"
+    assert err_check.error is not None and err_check.error.rule.startswith(step.detail)
 
 
 def test_check_missing_accept() -> None:
     err = failing(SEED_RESPONSE.replace(b"Sec-WebSocket-Accept: " + SEED_ACCEPT.encode() + b"\r\n", b""))
     assert isinstance(err, InvalidAccept)
     assert err.received is None
-    assert "received nothing" in str(err) and "abort" in str(err)
+    assert "received nothing" in str(err) and "fail the WebSocket connection" in str(err)
 
 
 def test_check_request_without_key() -> None:

@@ -97,7 +97,7 @@ def test_seed_request_fields() -> None:
     assert "Request protocol upgrade" in by_name["Upgrade"].meaning
     assert "Indicates upgrade requested" in by_name["Connection"].meaning
     assert "Random base64 value" in by_name["Sec-WebSocket-Key"].meaning
-    assert "CORS" in by_name["Origin"].meaning
+    assert "refuse pages from other sites" in by_name["Origin"].meaning
     assert by_name["Sec-WebSocket-Key"].rfc_ref == "RFC 6455 §4.1 item 7"
     assert all(f.rfc_ref for f in fields)
 

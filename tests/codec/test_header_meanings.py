@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from wsexplorer.codec.handshake import HandshakeRequest, HandshakeResponse
-from wsexplorer.codec.header_meanings import GENERIC, REQUEST, header_meaning
+from wsexplorer.codec.header_meanings import (
+    COMMON,
+    GENERIC,
+    REFUSAL,
+    REQUEST,
+    RESPONSE,
+    UPGRADE_REQUIRED,
+    header_meaning,
+)
 
 from .handshake_samples import request_with
 
@@ -41,3 +49,29 @@ def test_connection_means_something_else_in_a_refusal() -> None:
     assert field.meaning == refusal.meaning
     request = HandshakeRequest.build("ws://h/", key="dGhlIHNhbXBsZSBub25jZQ==")
     assert next(f for f in request.fields if f.name == "Host").group == "required"
+
+
+def test_a_refusal_shows_only_the_notes_for_its_own_status() -> None:
+    """A 403 says nothing about what a 426 allows; a 426 says the client may try another version."""
+    forbidden = HandshakeResponse.refusal(403, "origin not allowed")
+    meanings = " ".join(f.meaning for f in forbidden.fields)
+    assert "426" not in meanings and "another version" not in meanings and "try again" not in meanings
+    upgrade_required = HandshakeResponse.refusal(
+        426, "version 8", headers=[("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13")]
+    )
+    by_name = {f.name: f for f in upgrade_required.fields}
+    assert by_name["Connection"].meaning == UPGRADE_REQUIRED["connection"].meaning
+    assert "try again" in by_name["Connection"].meaning
+    assert by_name["Upgrade"].meaning == UPGRADE_REQUIRED["upgrade"].meaning
+    assert by_name["Upgrade"].rfc_ref == "RFC 7231 §6.5.15"
+    assert header_meaning("Upgrade", in_request=False, status=400) is REFUSAL["upgrade"]
+    assert "426" not in REFUSAL["upgrade"].meaning and "426" not in REFUSAL["connection"].meaning
+
+
+def test_meanings_are_sentences() -> None:
+    tables = [REQUEST, RESPONSE, REFUSAL, UPGRADE_REQUIRED, COMMON]
+    for table in tables:
+        for name, meaning in table.items():
+            assert meaning.meaning[0].isupper() or meaning.meaning.startswith(("base64", "'")), name
+            assert meaning.meaning.endswith("."), name
+            assert "(/" not in meaning.section, name

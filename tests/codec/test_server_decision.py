@@ -54,7 +54,7 @@ def test_decide_default_policy_accepts_rfc_1_3_request_without_subprotocol() -> 
     assert decision.response.get("Sec-WebSocket-Protocol") is None
     assert decision.response.accept == SEED_ACCEPT
     note = next(s for s in decision.steps if s.check == "subprotocol")
-    assert note.outcome == "note" and "none of the client's" in note.detail
+    assert note.outcome == "note" and "none of the subprotocols the client offered" in note.detail
 
 
 REFUSALS = [
@@ -65,10 +65,11 @@ REFUSALS = [
     (request_with(("Host", "b"), ("X", "1")) .replace(b"X: 1", b"Host: c"), 400,
      "Host header appears 2 times", "RFC 7230 §5.4"),
     (request_with(("Upgrade", None)), 400, "no Upgrade header", "§4.2.1 item 3"),
-    (request_with(("Upgrade", "h2c")), 400, "does not include 'websocket' (h2c)", "§4.2.1 item 3"),
+    (request_with(("Upgrade", "h2c")), 400, "the Upgrade header says 'h2c', not 'websocket'",
+     "§4.2.1 item 3"),
     (request_with(("Connection", None)), 400, "no Connection header", "§4.2.1 item 4"),
-    (request_with(("Connection", "keep-alive")), 400, "token 'Upgrade' (keep-alive)",
-     "§4.2.1 item 4"),
+    (request_with(("Connection", "keep-alive")), 400,
+     "the Connection header says 'keep-alive', which does not include the token 'Upgrade'", "§4.2.1 item 4"),
     (request_with(("Sec-WebSocket-Version", None)), 400, "no Sec-WebSocket-Version header",
      "§4.2.1 item 6"),
     (request_with(("X", "1")).replace(b"X: 1", b"Sec-WebSocket-Version: 13"), 400,
@@ -128,8 +129,8 @@ def test_decide_426_for_another_version() -> None:
     assert decision.response.get("Sec-WebSocket-Version") == "13"
     assert decision.response.get("Upgrade") == "websocket"
     assert "upgrade" in [t.lower() for t in decision.response.connection]
-    assert "'25' is not supported" in decision.reason
-    assert "§4.4" in decision.section
+    assert "asks for WebSocket version '25'; this server speaks only version 13" in decision.reason
+    assert "§4.4" in decision.section and "/version/" not in decision.section
     assert "HTTP 426" in str(decision.error)
 
 
@@ -142,7 +143,9 @@ def test_decide_403_for_origin_not_allowed() -> None:
     policy = ServerPolicy(origins=["https://good.example"])
     decision = decide(HandshakeRequest.parse(SEED_REQUEST), policy)
     assert decision.status == 403 and decision.response.reason == "Forbidden"
-    assert "'http://example.com' is not in this server's allow-list" in decision.reason
+    assert "origin 'http://example.com' (from the Origin header) is not in this server's allow-list" in (
+        decision.reason
+    )
     assert "§10.2" in decision.section and "§4.2.2" in decision.section
     assert decision.error is not None
     assert decision.error.offset == SEED_REQUEST.index(b"Origin")
@@ -195,7 +198,8 @@ def test_decide_negotiates_extensions_in_policy_order() -> None:
 
 
 @pytest.mark.parametrize(
-    ("mode", "words"), [("decline", "declined all 1 offer"), ("raise", "declined: level must be 1 or 2")]
+    ("mode", "words"),
+    [("decline", "declined the client's offer"), ("raise", "declined: level must be 1 or 2")],
 )
 def test_decide_records_declined_extensions(mode: str, words: str) -> None:
     req = HandshakeRequest.build("h/", extensions=["x-fake"], rng=fixed_rng)
@@ -210,3 +214,27 @@ def test_decide_notes_extension_not_offered() -> None:
     decision = decide(HandshakeRequest.parse(SEED_REQUEST), ServerPolicy(extensions=[FakeExtension()]))
     step = next(s for s in decision.steps if s.check == "extension x-fake")
     assert step.detail == "not offered by the client"
+
+
+def test_sections_and_details_are_plain_words() -> None:
+    """No RFC variable notation (/origin/, /version/) in any section; lists read as words, not reprs."""
+    request = HandshakeRequest.parse(SEED_REQUEST)
+    cases = [
+        decide(request, ServerPolicy(subprotocols=["chat"])),
+        decide(request, ServerPolicy(origins=["https://good.example"])),
+        decide(request, ServerPolicy(subprotocols=["mqtt"])),
+        decide(request),
+        decide(HandshakeRequest.parse(request_with(("Sec-WebSocket-Version", "8")))),
+    ]
+    for decision in cases:
+        for step in decision.steps:
+            assert "(/" not in step.section and "/)" not in step.section, step
+            assert "[" not in step.detail, step.detail
+        assert "(/" not in decision.section
+    chose = next(s for s in cases[0].steps if s.check == "subprotocol")
+    assert chose.detail == (
+        "chose 'chat': the first subprotocol in the server's list (chat) that the client also offered "
+        "(chat, superchat)"
+    )
+    assert next(s for s in cases[3].steps if s.check == "subprotocol").section == "RFC 6455 §4.2.2 step 4"
+    assert cases[0].reason == "the request is a valid WebSocket handshake, so the server switches protocols"

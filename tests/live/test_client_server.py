@@ -85,7 +85,7 @@ async def test_wrong_accept_misbehaviour() -> None:
     async with serve_echo(misbehave=["wrong-accept"]) as server:
         with pytest.raises(InvalidAccept) as err:
             await connect(server.url)
-        assert "abort" in str(err.value)
+        assert "fail the WebSocket connection" in str(err.value)
         assert err.value.response.status == 101
 
 

@@ -144,7 +144,9 @@ def test_client_rejects_wrong_accept() -> None:
         b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
     )
     (failed,) = [e for e in c.events() if isinstance(e, HandshakeFailed)]
-    assert "abort" in str(failed.error) and "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" in str(failed.error)
+    assert "fail the WebSocket connection" in str(failed.error) and "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" in str(
+        failed.error
+    )
     assert c.state is State.CLOSED
 
 

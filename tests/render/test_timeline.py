@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from wsexplorer.codec.frames import Frame
+from wsexplorer.record.round_trips import ping_round_trips
 from wsexplorer.record.session import C2S, S2C, Session
 from wsexplorer.render.frame_table import FrameIndex
 from wsexplorer.render.timeline import (
@@ -18,7 +19,6 @@ from wsexplorer.render.timeline import (
     decimate,
     figure_png,
     legend_html,
-    ping_round_trips,
     timeline_figure,
 )
 

@@ -14,8 +14,13 @@ from .html_checker import parse_html
 
 def test_rfc_hello_row_by_row(hello: Frame) -> None:
     shown = unmasking_html(hello)
-    parse_html(shown)
-    assert re.findall(r"<td class=\"wsx-wt-m\">'(.)'</td>", shown) == list("Hello")
+    checker = parse_html(shown)
+    assert re.findall(r"<td class=\"wsx-wt-m\" style=\"text-align:left\">'(.)'</td>", shown) == list("Hello")
+    cells = [attrs for tag, attrs in checker.tags if tag in ("td", "th")]
+    # JupyterLab right-aligns table cells; every cell says its alignment (the index column is a number).
+    assert cells and all(
+        "text-align:left" in a.get("style", "") or "wsx-wt-num" in a.get("class", "") for a in cells
+    )
     assert "37" in shown and "00110111" in shown  # key byte 0 in hex and bits
     assert "Unmasked payload as text: <b>&#x27;Hello&#x27;</b>" in shown
     text = unmasking_text(hello)
@@ -31,7 +36,7 @@ def test_an_unmasked_frame_explains_why() -> None:
 def test_long_payloads_are_cut_and_say_so() -> None:
     frame = Frame.binary(bytes(100), mask=b"abcd")
     shown = unmasking_html(frame, max_rows=4)
-    assert shown.count("<td>⊕</td>") == 4 and "96 more bytes" in shown
+    assert shown.count(">⊕</td>") == 4 and "96 more bytes" in shown
     assert "96 more bytes" in unmasking_text(frame, max_rows=4)
     with pytest.raises(ValueError):
         unmasking_html(frame, max_rows=0)

@@ -6,6 +6,7 @@ import base64
 import re
 from html import unescape
 
+import ipywidgets as widgets
 import pytest
 
 from wsexplorer import accept_key
@@ -95,7 +96,10 @@ def test_pasted_accept_match_and_mismatch() -> None:
     s.paste.value = accept_key("x3JJHMbDL1EzLkh9GBhXDw==")
     text = plain(s.verdict.value)
     assert "Mismatch" in text
-    assert SEED_ACCEPT in text
+    assert (
+        f"The server sent {accept_key('x3JJHMbDL1EzLkh9GBhXDw==')} , but the client expected {SEED_ACCEPT}"
+        in text
+    )
     assert "fail the WebSocket connection" in text
     assert s.check is not None and not s.check.ok
 
@@ -115,7 +119,8 @@ def test_an_invalid_key_is_refused_but_still_computed() -> None:
     text = plain(s.steps_view.value)
     assert "400 Bad Request" in text
     assert "5 bytes" in text
-    assert "refused (400)" in plain(s.position.value)
+    assert "a server refuses this key (400)" in plain(s.position.value)
+    assert "var(--wsx-bad" in s.position.value and "#d93025" not in s.position.value
     s.show_all()
     assert accept_key("c2hvcnQ=") in s.result.value
 
@@ -141,3 +146,17 @@ def test_displays_as_a_widget() -> None:
     assert s.widget is s
     bundle = s._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_rows_wrap_instead_of_growing_wider_than_the_page() -> None:
+    s = AcceptStepper()
+    rows = [c for c in s.children if isinstance(c, widgets.HBox)]
+    assert len(rows) == 3 and all(r.layout.flex_flow == "row wrap" for r in rows)
+    assert s.key.layout.max_width == "100%" and s.paste.layout.max_width == "100%"
+
+
+def test_a_value_that_cannot_be_a_header_says_so_in_a_sentence() -> None:
+    s = AcceptStepper()
+    s.paste.value = "a\nb"
+    text = plain(s.verdict.value)
+    assert text.startswith("This text cannot be a header value: ") and text.endswith(".")

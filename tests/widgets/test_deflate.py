@@ -101,3 +101,41 @@ def test_ratio_figure_draws_one_line_per_setting_and_leaves_gaps() -> None:
 def test_container_class(explorer: DeflateExplorer) -> None:
     assert "wsx-deflate-explorer" in explorer._dom_classes
     assert explorer.widget is explorer
+
+
+def test_a_short_message_grows_and_the_table_says_why() -> None:
+    d = DeflateExplorer(["Hello Server!"])
+    table = plain(d.table.value)
+    assert "13 B 15 B" in table and "15% larger" in table and "bigger" not in table and "-15" not in table
+    assert "compressed size ÷ original size" in table  # what the ratio means, said once
+    assert "Message #1 got larger. Why 13 bytes became 15:" in table and "00 00 ff ff" in table
+    detail = plain(d.detail.value)
+    assert "13 bytes became 15 on the wire (15% larger)" in detail and "Why 13 bytes became 15" in detail
+    assert "In all: 13 bytes of text became 15 bytes on the wire" in table
+
+
+def test_a_long_message_shrinks_and_takeover_shrinks_a_repeat() -> None:
+    d = DeflateExplorer(["Hello Server! " * 20, "Hello Server!"])
+    table = plain(d.table.value)
+    assert "92% smaller" in table and "69% smaller" in table and "Message #" not in table
+    d.takeover.value = False
+    table = plain(d.table.value)
+    assert "15% larger" in table and "Message #2 got larger." in table
+
+
+def test_controls_fit_and_the_dropdown_always_has_a_value() -> None:
+    d = DeflateExplorer(["a", "b"])
+    assert d.inspect.layout.max_width == "100%" and d.takeover.layout.max_width == "100%"
+    assert d.inspect.value in [v for _, v in d.inspect.options]
+    assert all(label for label, _ in d.inspect.options)
+    d.messages.value = ""
+    assert d.inspect.options == (("(no messages)", 0),) and d.inspect.value == 0
+    assert "RFC" not in d.takeover.description
+
+
+def test_figure_labels_say_compressed_over_original() -> None:
+    fig = ratio_figure({"a": [1.2, 0.5]})
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "compressed ÷ original"
+    assert "same size" in " ".join(t.get_text() for t in ax.texts)
+    assert "no saving" not in " ".join(t.get_text() for t in ax.texts)

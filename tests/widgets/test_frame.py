@@ -25,7 +25,7 @@ def test_rfc_masked_hello_fields_and_unmasking() -> None:
         assert name in dump
     assert "37 fa 21 3d" in dump
     table = fi.unmasking.value
-    chars = re.findall(r"<td class=\"wsx-wt-m\">'(.)'</td>", table)
+    chars = re.findall(r"<td class=\"wsx-wt-m\"[^>]*>'(.)'</td>", table)
     assert chars == ["H", "e", "l", "l", "o"]
     assert "7f" in table and "01111111" in table  # first masked byte, in hex and bits
     assert "No rule broken" in plain(fi.violations_view.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import ipywidgets as widgets
 import pytest
 
 from wsexplorer.errors import InvalidAccept
@@ -49,6 +50,8 @@ def test_each_preset_is_one_click_away(
     assert explorer.check is not None
     assert explorer.check.ok is client_ok
     assert str(status) in plain(explorer.server_view.value)
+    outcome = plain(explorer.outcome.value)
+    assert outcome.startswith(f"{status} ") and ("connection is open" in outcome) is client_ok
     verdict = plain(explorer.client_view.value)
     assert ("Connection open" in verdict) is client_ok
     assert ("fails the connection" in verdict) is (not client_ok)
@@ -94,15 +97,24 @@ def test_wrong_accept_makes_the_client_abort(explorer: HandshakeExplorer) -> Non
     assert explorer.decision is not None and explorer.decision.accepted
     assert explorer.check is not None
     assert isinstance(explorer.check.error, InvalidAccept)
-    assert "Sec-WebSocket-Accept mismatch" in plain(explorer.client_view.value)
+    assert explorer.response is not None and explorer.response.accept is not None
+    sent, expected = explorer.response.accept, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+    assert sent != expected
+    client = plain(explorer.client_view.value)
+    assert f"The server sent '{sent}', but the client expected '{expected}'" in client
     assert "the client stops here" in plain(explorer.response_view.value)
+    # The same wrong value everywhere it appears: on the wire, in the server's words and its checks.
+    assert f"Sec-WebSocket-Accept: {sent}" in plain(explorer.response_view.value)
+    server = plain(explorer.server_view.value)
+    assert f"it sends Sec-WebSocket-Accept {sent}" in server and f"sending '{sent}'" in server
+    assert f"= '{expected}'" not in server.split("The server's checks")[1]
 
 
 def test_raw_presets_open_the_raw_editor(explorer: HandshakeExplorer) -> None:
     explorer.apply_preset("missing-key")
     assert explorer.mode == "raw"
     assert "Sec-WebSocket-Key" not in explorer.raw.value
-    assert explorer.raw_panel.selected_index == 0
+    assert explorer.raw_panel.expanded
     explorer.rebuild.click()
     assert explorer.mode == "form"
     assert explorer.status == 101
@@ -149,3 +161,59 @@ def test_container_class() -> None:
     h = HandshakeExplorer()
     assert "wsx-handshake-explorer" in h._dom_classes
     assert h.widget is h
+
+
+def test_the_result_is_right_under_the_preset_buttons(explorer: HandshakeExplorer) -> None:
+    children = list(explorer.children)
+    buttons = next(
+        i for i, c in enumerate(children) if explorer.presets["valid"] in getattr(c, "children", ())
+    )
+    assert children[buttons + 1] is explorer.preset_note and children[buttons + 2] is explorer.outcome
+    explorer.presets["origin-not-allowed"].click()
+    assert plain(explorer.outcome.value).startswith("403 Forbidden Result: The server refuses:")
+    explorer.origin.value = "http://example.com"  # a form edit updates it too
+    assert "connection is open" in plain(explorer.outcome.value)
+
+
+def test_words_a_student_reads(explorer: HandshakeExplorer) -> None:
+    for preset in PRESETS:
+        explorer.apply_preset(preset.slug)
+        shown = " ".join(
+            plain(w.value)
+            for w in (explorer.preset_note, explorer.outcome, explorer.server_view, explorer.client_view)
+        )
+        shown += plain(explorer.request_view.value) + plain(explorer.response_view.value)
+        assert "(/" not in shown and "seed" not in shown, preset.slug
+        assert "Accepted. the" not in shown and "fails the connection. the" not in shown, preset.slug
+        if explorer.status == 403:
+            assert "426" not in shown and "try again" not in shown
+        if explorer.status == 426:
+            assert "try again" in shown
+
+
+def test_layout_fits_and_the_key_box_holds_a_key() -> None:
+    h = HandshakeExplorer()
+    assert h.key.layout.min_width == "min(100%, 27em)"  # 12.5em label + 24 base64 characters
+    key_row = next(c for c in _all_boxes(h) if h.key in getattr(c, "children", ()))
+    assert key_row.layout.flex_flow == "row wrap"
+    forms = next(c for c in h.children if isinstance(c, widgets.HBox) and len(c.children) == 2)
+    assert forms.layout.flex_flow == "row wrap"
+    for box in forms.children:
+        assert box.layout.min_width.startswith("min(100%,")
+
+
+def test_every_dropdown_has_one_of_its_options(explorer: HandshakeExplorer) -> None:
+    for preset in PRESETS:
+        explorer.apply_preset(preset.slug)
+        for dropdown in (c for c in _all_boxes(explorer) if isinstance(c, widgets.Dropdown)):
+            values = [v for _, v in dropdown.options]
+            assert isinstance(dropdown.value, str) and dropdown.value in values
+
+
+def _all_boxes(root: widgets.Widget) -> list[widgets.Widget]:
+    out, todo = [], [root]
+    while todo:
+        w = todo.pop()
+        out.append(w)
+        todo.extend(getattr(w, "children", ()))
+    return out

@@ -137,7 +137,7 @@ class AcceptComputation:
         digest = hashlib.sha1(header_bytes(joined), usedforsecurity=False).digest()
         self.digest = digest
         self.accept = base64.b64encode(digest).decode("ascii")
-        check = "it decodes to 16 bytes, as required" if error is None else "CHECK FAILED: "
+        check = "it decodes to 16 bytes, as required" if error is None else "this one does not: "
         check += error.rule if error is not None else ""
         self.steps: tuple[AcceptStep, ...] = (
             AcceptStep(
@@ -164,7 +164,7 @@ class AcceptComputation:
                 joined,
                 "The key is used as text, exactly as sent: its base64 is NOT decoded. The fixed "
                 f"GUID {GUID} is appended to it.",
-                "RFC 6455 §4.2.2 step 4 (/key/)",
+                "RFC 6455 §4.2.2 step 4",
             ),
             AcceptStep(
                 4,

@@ -44,12 +44,19 @@ class ClientCheck:
 
 
 class _Failure(Exception):
-    """Internal: stops the checks in :func:`check_response` with the error to report."""
+    """Internal: stops the checks in :func:`check_response` with the error to report.
 
-    def __init__(self, check: str, error: InvalidResponse, line: HeaderLine | None = None) -> None:
+    ``detail`` is what the failed step says (the error's rule unless given): the step is one line
+    of a table whose verdict already says that the client fails the connection.
+    """
+
+    def __init__(
+        self, check: str, error: InvalidResponse, line: HeaderLine | None = None, detail: str | None = None
+    ) -> None:
         super().__init__(error.rule)
         self.check = check
         self.error = error
+        self.detail = error.rule if detail is None else detail
         self.start = line.start if line is not None else error.offset
         self.end = line.end if line is not None else None
 
@@ -74,7 +81,7 @@ def check_response(
             CheckStep(
                 failure.check,
                 "fail",
-                failure.error.rule,
+                failure.detail,
                 failure.error.section,
                 failure.error.http_status,
                 failure.start,
@@ -109,18 +116,19 @@ def _run_client_checks(
             offset=offset,
             **kwargs,
         )
-        return _Failure(check, error, line)
+        return _Failure(check, error, line, rule)
 
     check = "status is 101"
+    status = f"{response.status} {response.reason}".strip()
     if response.status != 101:
         raise fail(
             check,
-            f"the server answered {response.status} {response.reason!r} instead of 101 Switching Protocols",
+            f"the server answered {status} instead of 101 Switching Protocols",
             "RFC 6455 §4.1 (response check 1)",
             offset=0,
             http_status=response.status,
         )
-    ok(check, f"{response.status} {response.reason}", "RFC 6455 §4.1 (response check 1)")
+    ok(check, f"the server answered {status}", "RFC 6455 §4.1 (response check 1)")
 
     check = "response syntax"
     if response.violations:
@@ -130,18 +138,24 @@ def _run_client_checks(
 
     check = "Upgrade is websocket"
     if not list_includes(response.upgrade, "websocket"):
-        what = ", ".join(response.get_all("Upgrade")) or "no Upgrade header"
-        raise fail(check, f"Upgrade does not say websocket ({what})", "RFC 6455 §4.1 (response check 2)")
+        what = ", ".join(response.get_all("Upgrade"))
+        rule = (
+            f"the Upgrade header says {what!r}, not 'websocket'"
+            if what
+            else "the answer has no Upgrade header"
+        )
+        raise fail(check, rule, "RFC 6455 §4.1 (response check 2)")
     ok(check, "Upgrade: " + ", ".join(response.upgrade), "RFC 6455 §4.1 (response check 2)")
 
     check = "Connection includes Upgrade"
     if not list_includes(response.connection, "upgrade"):
-        what = ", ".join(response.get_all("Connection")) or "no Connection header"
-        raise fail(
-            check,
-            f"Connection does not include the token 'Upgrade' ({what})",
-            "RFC 6455 §4.1 (response check 3)",
+        what = ", ".join(response.get_all("Connection"))
+        rule = (
+            f"the Connection header says {what!r}, which does not include the token 'Upgrade'"
+            if what
+            else "the answer has no Connection header (it must include the token 'Upgrade')"
         )
+        raise fail(check, rule, "RFC 6455 §4.1 (response check 3)")
     ok(check, "Connection: " + ", ".join(response.connection), "RFC 6455 §4.1 (response check 3)")
 
     check = "Sec-WebSocket-Accept matches"
@@ -163,11 +177,13 @@ def _run_client_checks(
             accepts[1],
         )
     received = accepts[0].value if accepts else None
+    formula = f"base64(SHA-1({request.key!r} + GUID))"
     if received != expected:
         where = accepts[0] if accepts else None
         error = InvalidAccept(expected, received, section=section, offset=where.start if where else None)
-        raise _Failure(check, error, where)
-    ok(check, f"{received!r} = base64(SHA-1({request.key!r} + GUID))", section, accepts[0])
+        sent = f"the server sent {received!r}" if received is not None else "the server sent no value"
+        raise _Failure(check, error, where, f"{sent}, but the client expected {expected!r} = {formula}")
+    ok(check, f"the server sent {received!r} = {formula}, as the client expected", section, accepts[0])
 
     check = "extensions"
     section = "RFC 6455 §4.1 (response check 5), §9.1"
@@ -208,9 +224,9 @@ def _run_client_checks(
             negotiated.append(ext.check_response(element, role="client"))
         except NegotiationError as err:
             raise fail(check, f"extension {name}: {err.rule}", err.section or section, line) from err
-        ok(check, f"'{element}' accepted", section, line)
+        ok(check, f"the client accepts '{element}'", section, line)
     if not response.extensions:
-        ok(check, "none in use", section)
+        ok(check, "the server uses none", section)
 
     check = "subprotocol"
     section = "RFC 6455 §4.1 (response check 6)"
@@ -219,8 +235,8 @@ def _run_client_checks(
     if len(proto_lines) > 1 or len(chosen) > 1:
         raise fail(
             check,
-            f"the server names {len(chosen)} subprotocols {chosen}; it may choose at most one",
-            "RFC 6455 §4.2.2 (/subprotocol/), §11.3.4",
+            f"the server names {len(chosen)} subprotocols ({', '.join(chosen)}); it may choose at most one",
+            "RFC 6455 §4.2.2 step 4, §11.3.4",
             proto_lines[-1] if proto_lines else None,
         )
     if chosen:
@@ -228,11 +244,11 @@ def _run_client_checks(
             raise fail(
                 check,
                 f"the server chose subprotocol {chosen[0]!r}, which the client did "
-                f"not offer (offered: {request.subprotocols})",
+                f"not offer (it offered: {', '.join(request.subprotocols) or 'none'})",
                 section,
                 proto_lines[0],
             )
-        ok(check, f"{chosen[0]!r}, offered by the client", section, proto_lines[0])
+        ok(check, f"the server chose {chosen[0]!r}, which the client offered", section, proto_lines[0])
         return chosen[0], negotiated
-    ok(check, "none chosen", section)
+    ok(check, "the server chose none", section)
     return None, negotiated

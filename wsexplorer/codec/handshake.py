@@ -147,6 +147,9 @@ class HandshakeRequest(HTTPMessage):
     def _start_ref(self) -> str:
         return "RFC 6455 §4.1 items 2-3"
 
+    def _end_meaning(self) -> str:
+        return "The empty line that ends the header block: the request is complete."
+
     # -- building ----------------------------------------------------------------------------------
 
     @classmethod
@@ -311,10 +314,27 @@ class HandshakeResponse(HTTPMessage):
 
     def _start_meaning(self) -> str:
         if self.status == 101:
-            verdict = "the server accepts: from the blank line on, the connection speaks WebSocket"
-        else:
-            verdict = "not 101, so the server did not switch protocols: no WebSocket connection"
-        return f"The status line: {self.status} {self.reason}: {verdict}."
+            return (
+                f"The status line: {self.status} {self.reason}. The server accepts: after the empty line, "
+                "the connection speaks WebSocket."
+            )
+        return (
+            f"The status line: {self.status} {self.reason}. Anything but 101 means the server did not "
+            "switch protocols, so there is no WebSocket connection."
+        )
+
+    def _end_meaning(self) -> str:
+        if self.status == 101:
+            return (
+                "The empty line that ends the header block: from here on, WebSocket frames follow on "
+                "the same connection; no more HTTP."
+            )
+        return "The empty line that ends the header block: the body follows, then the server closes."
+
+    def _body_meaning(self) -> str:
+        if self.status >= 400:
+            return "The body after the header block: the server's explanation of its refusal."
+        return "The body after the header block: a page for a browser, not a WebSocket answer."
 
     def _start_ref(self) -> str:
         return "RFC 6455 §4.2.2 step 5.1, §4.1"

@@ -3,14 +3,24 @@
 The seed's table of required and optional headers, extended to the response, to refusals (where
 ``Connection`` and ``Upgrade`` mean something else) and to the common HTTP headers a student meets.
 Each entry is the meaning, the section that defines it and its group (``required``, ``optional``,
-``other``); :func:`header_meaning` picks the right table for a message.
+``other``); :func:`header_meaning` picks the right table for a message, so an answer shows only the
+meanings that apply to its status (a 403 says nothing about what a 426 allows).
 """
 
 from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
-__all__ = ["COMMON", "GENERIC", "REFUSAL", "REQUEST", "RESPONSE", "HeaderMeaning", "header_meaning"]
+__all__ = [
+    "COMMON",
+    "GENERIC",
+    "REFUSAL",
+    "REQUEST",
+    "RESPONSE",
+    "UPGRADE_REQUIRED",
+    "HeaderMeaning",
+    "header_meaning",
+]
 
 
 class HeaderMeaning(NamedTuple):
@@ -36,19 +46,20 @@ REQUEST: dict[str, HeaderMeaning] = {
         "required",
     ),
     "upgrade": HeaderMeaning(
-        "Request protocol upgrade: asks to switch this connection from HTTP to 'websocket'.",
+        "Request protocol upgrade: asks the server to switch this connection from HTTP to the "
+        "WebSocket protocol.",
         "RFC 6455 §4.1 item 5",
         "required",
     ),
     "connection": HeaderMeaning(
-        "Indicates upgrade requested: must include the token 'Upgrade' so the Upgrade header is "
-        "acted on, not dropped by a proxy.",
+        "Indicates upgrade requested: must include the token 'Upgrade', so that a proxy acts on the "
+        "Upgrade header instead of dropping it.",
         "RFC 6455 §4.1 item 6",
         "required",
     ),
     "sec-websocket-key": HeaderMeaning(
-        "Random base64 value for handshake validation: 16 fresh random bytes; the server hashes "
-        "it into Sec-WebSocket-Accept to prove it read this handshake.",
+        "Random base64 value for handshake validation: 16 fresh random bytes, written in base64. "
+        "The server hashes this text into Sec-WebSocket-Accept to prove it read this handshake.",
         "RFC 6455 §4.1 item 7",
         "required",
     ),
@@ -58,20 +69,20 @@ REQUEST: dict[str, HeaderMeaning] = {
         "required",
     ),
     "origin": HeaderMeaning(
-        "Where request originates (CORS): the site of the page that opened the connection. "
-        "Browsers always send it, so a server can refuse other sites.",
+        "Where request originates: the site of the page that opened the connection. Browsers "
+        "always send it, so a server can refuse pages from other sites.",
         "RFC 6455 §4.1 item 8, §10.2",
         "optional",
     ),
     "sec-websocket-protocol": HeaderMeaning(
-        "Subprotocol preferences (application-defined): the message formats the client speaks, "
+        "Subprotocol preferences (application-defined): the message formats the client can speak, "
         "most preferred first; the server picks at most one.",
         "RFC 6455 §4.1 item 10",
         "optional",
     ),
     "sec-websocket-extensions": HeaderMeaning(
-        "Extension negotiation (e.g., compression): extensions the client offers, with "
-        "parameters, most preferred first.",
+        "Extension negotiation (for example, compression): the extensions the client offers, each "
+        "with its parameters, most preferred first.",
         "RFC 6455 §4.1 item 11, §9.1",
         "optional",
     ),
@@ -89,8 +100,8 @@ RESPONSE: dict[str, HeaderMeaning] = {
         "required",
     ),
     "sec-websocket-accept": HeaderMeaning(
-        "base64(SHA-1(key + GUID)): proves the server read this client's Sec-WebSocket-Key. "
-        "The client aborts if it is not what it expects.",
+        "base64(SHA-1(key + GUID)): proves the server read this client's Sec-WebSocket-Key. The "
+        "client computes the same value and fails the connection if the two differ.",
         "RFC 6455 §4.2.2 step 5.4",
         "required",
     ),
@@ -105,7 +116,7 @@ RESPONSE: dict[str, HeaderMeaning] = {
         "optional",
     ),
     "sec-websocket-version": HeaderMeaning(
-        "The protocol versions the server understands, sent when it refuses the client's version "
+        "The WebSocket versions the server speaks, sent when it refuses the client's version "
         "(usually with 426 Upgrade Required).",
         "RFC 6455 §4.4",
         "optional",
@@ -115,13 +126,29 @@ RESPONSE: dict[str, HeaderMeaning] = {
 # In a refusal (any status but 101) these headers mean something else than in an upgrade.
 REFUSAL: dict[str, HeaderMeaning] = {
     "connection": HeaderMeaning(
-        "How the connection goes on after this answer: 'close' means the server hangs up once the "
-        "response is sent ('Upgrade' as well in a 426: the client may retry with another version).",
+        "What happens to the TCP connection after this answer: 'close' means the server hangs up "
+        "once the answer is sent.",
         "RFC 7230 §6.1",
         "other",
     ),
     "upgrade": HeaderMeaning(
-        "In a 426 Upgrade Required: the protocol the client must use to get an answer.",
+        "A protocol this server could switch to; this answer does not switch to it.",
+        "RFC 7230 §6.7",
+        "other",
+    ),
+}
+
+# In a 426 Upgrade Required the server says which protocol to ask for (RFC 6455 §4.4, RFC 7231 §6.5.15).
+UPGRADE_REQUIRED: dict[str, HeaderMeaning] = {
+    "connection": HeaderMeaning(
+        "'close': the server hangs up once this answer is sent. 'Upgrade': the Upgrade header "
+        "names the protocol to ask for, so the client may try again with a version the server speaks.",
+        "RFC 7230 §6.1",
+        "other",
+    ),
+    "upgrade": HeaderMeaning(
+        "The protocol the client must ask for to get an answer: websocket, in a version listed in "
+        "Sec-WebSocket-Version.",
         "RFC 7231 §6.5.15",
         "other",
     ),
@@ -144,6 +171,8 @@ COMMON: dict[str, HeaderMeaning] = {
 def header_meaning(name: str, *, in_request: bool, status: int | None = None) -> HeaderMeaning:
     """The meaning of header ``name`` (case-insensitive) in a request, or in a response with ``status``."""
     key = name.lower()
+    if not in_request and status == 426 and key in UPGRADE_REQUIRED:
+        return UPGRADE_REQUIRED[key]
     if not in_request and status != 101 and key in REFUSAL:
         return REFUSAL[key]
     table = REQUEST if in_request else RESPONSE

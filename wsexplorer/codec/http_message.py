@@ -311,8 +311,7 @@ class HTTPMessage:
                     "End of headers",
                     span,
                     "",
-                    "The empty line that ends the header block. After a 101 response, WebSocket "
-                    "frames follow on the same connection: no more HTTP.",
+                    self._end_meaning(),
                     "RFC 7230 §3",
                     "required",
                 )
@@ -322,11 +321,18 @@ class HTTPMessage:
                     "Body",
                     span,
                     data[piece.start : piece.end],
-                    "The body after the header block (an error page explaining a refusal).",
+                    self._body_meaning(),
                     "RFC 7230 §3.3",
                     "other",
                 )
         return out.items
+
+    def _end_meaning(self) -> str:
+        """What the empty line ending this message's header block means (the message says)."""
+        return "The empty line that ends the header block."
+
+    def _body_meaning(self) -> str:
+        return "The body after the header block."
 
     def _summary(self) -> str:
         raise NotImplementedError

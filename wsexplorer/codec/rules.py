@@ -137,7 +137,7 @@ MESSAGE_NOT_UTF8 = Rule("invalid UTF-8 in text message at {where} byte {at}", "R
 
 DEFLATE_INVALID = Rule("invalid DEFLATE data: {detail}", "RFC 7692 §7.2.2", _UTF8)
 INFLATES_OVER_LIMIT = Rule(
-    "the message inflates to more than max_size={limit} bytes; stopped after {size} bytes",
+    "the message inflates to more than max_message_size={limit} bytes; stopped after {size} bytes",
     "RFC 6455 §7.4.1, §10.4",
     _BIG,
 )

@@ -154,7 +154,8 @@ def decide(request: HandshakeRequest, policy: ServerPolicy | None = None) -> Ser
         CheckStep(
             "Sec-WebSocket-Accept",
             "pass",
-            f"base64(SHA-1({key!r} + GUID)) = {accept_key(key)!r}; answering 101",
+            f"the answer carries {accept_key(key)!r} = base64(SHA-1({key!r} + GUID)); "
+            "answering 101 Switching Protocols",
             "RFC 6455 §4.2.2 step 5.4",
         )
     )
@@ -162,13 +163,18 @@ def decide(request: HandshakeRequest, policy: ServerPolicy | None = None) -> Ser
         True,
         101,
         response,
-        "the request is a valid WebSocket handshake: switching protocols",
+        "the request is a valid WebSocket handshake, so the server switches protocols",
         "RFC 6455 §4.2.2",
         chosen,
         negotiated,
         steps,
         None,
     )
+
+
+def _names(values: Sequence[str]) -> str:
+    """A list of tokens for a sentence: ``chat, superchat``, or ``none``."""
+    return ", ".join(values) if values else "none"
 
 
 def _parse_http_version(text: str) -> tuple[int, int]:
@@ -204,7 +210,7 @@ def _run_checks(
             "RFC 6455 §4.2.1 item 1",
             offset=0,
         )
-    ok(check, "GET", "RFC 6455 §4.2.1 item 1")
+    ok(check, "the method is GET", "RFC 6455 §4.2.1 item 1")
     check = "HTTP/1.1 or higher"
     if _parse_http_version(request.http_version) < (1, 1):
         raise _Refusal(
@@ -214,7 +220,7 @@ def _run_checks(
             "RFC 6455 §4.2.1 item 1",
             offset=0,
         )
-    ok(check, request.http_version, "RFC 6455 §4.2.1 item 1")
+    ok(check, f"{request.http_version}, which is 1.1 or higher", "RFC 6455 §4.2.1 item 1")
 
     # 3. Host.
     check = "Host header"
@@ -224,23 +230,23 @@ def _run_checks(
     # 4. Upgrade and Connection.
     check = "Upgrade includes websocket"
     if not list_includes(request.upgrade, "websocket"):
-        what = ", ".join(request.get_all("Upgrade")) or "no Upgrade header"
-        raise _Refusal(
-            400,
-            check,
-            f"Upgrade does not include 'websocket' ({what}): this is not a WebSocket handshake",
-            "RFC 6455 §4.2.1 item 3",
+        what = ", ".join(request.get_all("Upgrade"))
+        reason = (
+            f"the Upgrade header says {what!r}, not 'websocket': this is not a WebSocket handshake"
+            if what
+            else "the request has no Upgrade header: it is a plain HTTP request, not a WebSocket handshake"
         )
+        raise _Refusal(400, check, reason, "RFC 6455 §4.2.1 item 3")
     ok(check, "Upgrade: " + ", ".join(request.upgrade), "RFC 6455 §4.2.1 item 3")
     check = "Connection includes Upgrade"
     if not list_includes(request.connection, "upgrade"):
-        what = ", ".join(request.get_all("Connection")) or "no Connection header"
-        raise _Refusal(
-            400,
-            check,
-            f"Connection does not include the token 'Upgrade' ({what})",
-            "RFC 6455 §4.2.1 item 4",
+        what = ", ".join(request.get_all("Connection"))
+        reason = (
+            f"the Connection header says {what!r}, which does not include the token 'Upgrade'"
+            if what
+            else "the request has no Connection header (it must include the token 'Upgrade')"
         )
+        raise _Refusal(400, check, reason, "RFC 6455 §4.2.1 item 4")
     ok(check, "Connection: " + ", ".join(request.connection), "RFC 6455 §4.2.1 item 4")
 
     # 5. Version before key: a client of another version may build its key differently.
@@ -250,11 +256,12 @@ def _run_checks(
         raise _Refusal(
             426,
             check,
-            f"version {version.value!r} is not supported; this server speaks 13",
-            "RFC 6455 §4.2.2 (/version/), §4.4",
+            f"the client asks for WebSocket version {version.value!r}; this server speaks only "
+            "version 13 and says so in its answer",
+            "RFC 6455 §4.2.2 step 4, §4.4",
             version,
         )
-    ok(check, "13", "RFC 6455 §4.2.1 item 6", version)
+    ok(check, "version 13, the version of RFC 6455", "RFC 6455 §4.2.1 item 6", version)
 
     # 6. Key.
     check = "Sec-WebSocket-Key is 16 bytes of base64"
@@ -279,29 +286,29 @@ def _run_checks(
     if not origins:
         ok(
             check,
-            "no Origin header: not a browser (browsers always send one); allowed",
+            "no Origin header, so the client is not a browser (browsers always send one): allowed",
             "RFC 6455 §4.2.1 item 7",
         )
     elif policy.origins is None:
         ok(
             check,
-            f"{origins[0].value}: this server accepts any origin",
-            "RFC 6455 §4.2.2 (/origin/)",
+            f"the Origin header says {origins[0].value!r}; this server accepts every origin",
+            "RFC 6455 §4.2.2 step 4",
             origins[0],
         )
     elif origins[0].value.lower() in {o.lower() for o in policy.origins}:
         ok(
             check,
-            f"{origins[0].value} is in the allow-list",
-            "RFC 6455 §4.2.2 (/origin/), §10.2",
+            f"origin {origins[0].value!r} (from the Origin header) is in this server's allow-list",
+            "RFC 6455 §4.2.2 step 4, §10.2",
             origins[0],
         )
     else:
         raise _Refusal(
             403,
             check,
-            f"origin {origins[0].value!r} is not in this server's allow-list",
-            "RFC 6455 §4.2.2 (/origin/), §10.2",
+            f"origin {origins[0].value!r} (from the Origin header) is not in this server's allow-list",
+            "RFC 6455 §4.2.2 step 4, §10.2",
             origins[0],
         )
 
@@ -309,22 +316,24 @@ def _run_checks(
     check = "subprotocol"
     offered = request.subprotocols
     chosen = next((p for p in policy.subprotocols if p in offered), None)
+    section = "RFC 6455 §4.2.2 step 4"
     if chosen is not None:
         note(
             check,
-            f"chose {chosen!r}: the first of the server's preferences "
-            f"{list(policy.subprotocols)} that the client offered {offered}",
-            "RFC 6455 §4.2.2 (/subprotocol/)",
+            f"chose {chosen!r}: the first subprotocol in the server's list ({_names(policy.subprotocols)}) "
+            f"that the client also offered ({_names(offered)})",
+            section,
         )
     elif offered:
         note(
             check,
-            f"none of the client's {offered} is supported "
-            f"(server: {list(policy.subprotocols)}); answering without Sec-WebSocket-Protocol",
-            "RFC 6455 §4.2.2 (/subprotocol/)",
+            f"the server speaks none of the subprotocols the client offered ({_names(offered)}; the "
+            f"server speaks {_names(policy.subprotocols)}), so it answers without a "
+            "Sec-WebSocket-Protocol header",
+            section,
         )
     else:
-        note(check, "the client offered none", "RFC 6455 §4.2.2 (/subprotocol/)")
+        note(check, "the client offered no subprotocol", section)
 
     # 9. Extensions: each configured extension, in order, looks at the offers of its name.
     offers = request.extensions
@@ -342,12 +351,13 @@ def _run_checks(
             note(check, f"declined: {err.rule}", err.section or "RFC 6455 §9.1")
             continue
         if result is None:
-            note(check, f"declined all {len(mine)} offer(s)", "RFC 6455 §9.1")
+            offers_word = "offer" if len(mine) == 1 else f"{len(mine)} offers"
+            note(check, f"declined the client's {offers_word}", "RFC 6455 §9.1")
             continue
         element, state, why = result
         negotiated.append(state)
         elements.append(element)
-        steps.append(CheckStep(check, "pass", f"accepted as '{element}': {why}", "RFC 6455 §9.1"))
+        steps.append(CheckStep(check, "pass", f"the answer says '{element}'; {why}", "RFC 6455 §9.1"))
     configured = {ext.name for ext in policy.extensions}
     for name in dict.fromkeys(o.name for o in offers if o.name not in configured):
         note(f"extension {name}", "not supported by this server; ignored", "RFC 6455 §9.1")

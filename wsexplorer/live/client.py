@@ -17,8 +17,10 @@ from ..codec.extensions import Extension, PerMessageDeflate
 from ..codec.handshake import HandshakeResponse
 from ..errors import HandshakeError, OpeningTimeout, WSExplorerError
 from ..protocol.connection import DEFAULT_MAX_MESSAGE_SIZE, Connection
+from ..record.journal import SessionJournal
 from ..record.session import S2C, Session
-from .tls import client_context, tls_error
+from .recording import Recorder, check_level
+from .tls import apply_keylog, client_context, tls_error
 from .websocket import WebSocket
 
 __all__ = ["ClientConnection", "connect"]
@@ -47,9 +49,16 @@ class connect:
 
     ``extensions`` defaults to ``[PerMessageDeflate()]``; ``None`` or ``[]`` offers none, and the string
     ``"permessage-deflate"`` is short for the default. ``ssl`` is ``None`` (system CA store for wss),
-    an :class:`ssl.SSLContext`, or the path of a CA file. ``open_timeout`` bounds TCP, TLS and the
+    an :class:`ssl.SSLContext`, or the path of a CA file; ``keylog`` writes the TLS keys to a file
+    Wireshark reads (``$SSLKEYLOGFILE`` is honoured too). ``open_timeout`` bounds TCP, TLS and the
     handshake; ``close_timeout`` bounds the closing handshake. ``ping_interval`` sends keepalive pings.
     A refused or invalid handshake raises an error whose ``response`` holds the whole answer.
+
+    Recording (:mod:`wsexplorer.live.recording`): ``record`` is ``"all"`` (default), ``"control"``,
+    ``"handshake"``, ``"meta"`` or ``"off"``; ``record_limit`` caps the bytes kept; ``journal`` (a path)
+    also writes them to disk as they come, in the journal format of docs/session-format.md. Received
+    messages waiting for :meth:`recv` are bounded by ``max_queue_bytes`` (default: four times
+    ``max_message_size``): past it, reading pauses until the application reads.
     """
 
     def __init__(
@@ -67,6 +76,11 @@ class connect:
         ping_timeout: float | None = None,
         max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
         session: Session | None = None,
+        record: str = "all",
+        record_limit: int | None = None,
+        journal: str | Path | None = None,
+        max_queue_bytes: int | None = None,
+        keylog: str | Path | None = None,
     ) -> None:
         self.url = url
         self._kwargs = dict(
@@ -82,6 +96,11 @@ class connect:
         self.ping_timeout = ping_timeout
         self.max_message_size = max_message_size
         self.session = session
+        self.record = check_level(record)
+        self.record_limit = record_limit
+        self.journal = journal
+        self.max_queue_bytes = max_queue_bytes
+        self.keylog = keylog
         self.ws: ClientConnection | None = None
 
     def __await__(self) -> Generator[Any, None, ClientConnection]:
@@ -108,10 +127,16 @@ class connect:
         port = parts.port or (443 if scheme == "wss" else 80)
         context = None
         if scheme == "wss":
-            context = client_context(self._ssl)
+            context = apply_keylog(client_context(self._ssl), self.keylog)
         elif self._ssl is not None:
             raise ValueError("ssl= was given for a ws:// URL: use wss:// for TLS")
         session = self.session or Session("client", meta={"url": self.url})
+        journal = (
+            SessionJournal(self.journal, role="client", handshake=True, meta={"url": self.url})
+            if self.journal is not None
+            else None
+        )
+        recorder = Recorder(session, self.record, max_bytes=self.record_limit, journal=journal)
         conn = Connection(
             "client",
             url=self.url,
@@ -127,6 +152,8 @@ class connect:
                 close_timeout=self.close_timeout,
                 ping_interval=self.ping_interval,
                 ping_timeout=self.ping_timeout,
+                recorder=recorder,
+                max_queue_bytes=self.max_queue_bytes,
             )
             ws.url = self.url
             return ws

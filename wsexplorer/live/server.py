@@ -7,9 +7,13 @@ connection. For teaching it can misbehave, but only when asked with ``misbehave=
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import ssl as ssl_module
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Generator, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -19,10 +23,16 @@ from ..errors import CloseCode, ConnectionClosed
 from ..protocol.connection import DEFAULT_MAX_MESSAGE_SIZE, Connection
 from ..protocol.misbehaviour import check_misbehaviours
 from ..protocol.states import State
-from ..record.session import Session
+from ..record.journal import SessionJournal
+from ..record.session import C2S, Session
+from .recording import Level, Recorder, check_level
+from .tls import apply_keylog
 from .websocket import WebSocket
 
-__all__ = ["Server", "ServerConnection", "echo", "serve", "serve_echo"]
+__all__ = ["KEEP_SESSIONS", "Server", "ServerConnection", "echo", "serve", "serve_echo"]
+
+KEEP_SESSIONS = 100
+"""Finished sessions a server keeps by default (``keep_sessions``): the newest, in ``server.sessions``."""
 
 log = logging.getLogger("wsexplorer.live.server")
 
@@ -51,7 +61,8 @@ async def echo(ws: ServerConnection) -> None:
 
 
 class Server:
-    """A listening WebSocket server: ``url``, ``sessions`` (one per connection) and ``close()``."""
+    """A listening WebSocket server: ``url``, ``sessions`` (the newest connections' recordings, at most
+    ``keep_sessions``) and ``close()``."""
 
     def __init__(
         self,
@@ -65,9 +76,19 @@ class Server:
         open_timeout: float | None,
         close_timeout: float | None,
         misbehave: frozenset[str],
-        keep_sessions: bool,
+        keep_sessions: int | None,
+        record: Level = "all",
+        record_limit: int | None = None,
+        journal_dir: str | Path | None = None,
+        on_session: Callable[[Session], None] | None = None,
+        idle_timeout: float | None = None,
+        ping_interval: float | None = None,
+        ping_timeout: float | None = None,
+        max_queue_bytes: int | None = None,
+        redact: bool = True,
     ) -> None:
         self.handler = handler
+        self.redact = redact
         self.host = host
         self.port = port
         self.policy = policy
@@ -77,7 +98,17 @@ class Server:
         self.close_timeout = close_timeout
         self.misbehave = misbehave
         self.keep_sessions = keep_sessions
-        self.sessions: list[Session] = []
+        self.record = record
+        self.record_limit = record_limit
+        self.journal_dir = Path(journal_dir) if journal_dir is not None else None
+        self.on_session = on_session
+        self.idle_timeout = idle_timeout
+        self.ping_interval = ping_interval
+        self.ping_timeout = ping_timeout
+        self.max_queue_bytes = max_queue_bytes
+        self._numbers = itertools.count(1)
+        # The newest sessions (open connections' included); the oldest finished ones are let go.
+        self.sessions: deque[Session] = deque(maxlen=keep_sessions)
         self.connections: set[ServerConnection] = set()
         self.errors: list[BaseException] = []
         self._tasks: set[asyncio.Task[None]] = set()
@@ -91,22 +122,50 @@ class Server:
 
     async def start(self) -> Server:
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(self._make_protocol, self.host, self.port, ssl=self.ssl)
+        self._server = await loop.create_server(
+            self._make_protocol,
+            self.host,
+            self.port,
+            ssl=self.ssl,
+            # a client that never finishes TLS is dropped as one that never finishes its handshake
+            ssl_handshake_timeout=self.open_timeout if self.ssl is not None else None,
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
     def _make_protocol(self) -> ServerConnection:
-        session = Session("server", meta={"server": self.url})
+        number = next(self._numbers)
+        session = Session("server", meta={"server": self.url, "connection": number})
+        journal = None
+        if self.journal_dir is not None and self.record != "off":
+            self.journal_dir.mkdir(parents=True, exist_ok=True)
+            path = self.journal_dir / f"connection-{number:06d}.wsj"
+            journal = SessionJournal(path, role="server", handshake=True, meta=dict(session.meta))
+        recorder = Recorder(
+            session,
+            self.record,
+            max_bytes=self.record_limit,
+            journal=journal,
+            redact=C2S if self.redact else None,  # the clients' credentials are not ours to keep
+        )
         conn = Connection(
             "server", policy=self.policy, max_message_size=self.max_message_size, misbehave=self.misbehave
         )
-        ws = ServerConnection(conn, session, close_timeout=self.close_timeout)
+        ws = ServerConnection(
+            conn,
+            session,
+            close_timeout=self.close_timeout,
+            ping_interval=self.ping_interval,
+            ping_timeout=self.ping_timeout,
+            recorder=recorder,
+            max_queue_bytes=self.max_queue_bytes,
+        )
         ws.server = self
         return ws
 
     def _connected(self, ws: ServerConnection) -> None:
         """Called once TCP (and TLS) is up: keep the session and run the handler's task."""
-        if self.keep_sessions:
+        if self.keep_sessions != 0 and self.record != "off":
             self.sessions.append(ws.session)
         self.connections.add(ws)
         task = asyncio.get_running_loop().create_task(self._run(ws))
@@ -124,6 +183,9 @@ class Server:
                 return
             except Exception:  # the handshake failed: the refusal was sent, the session has it
                 return
+            idle = None
+            if self.idle_timeout is not None:
+                idle = asyncio.get_running_loop().create_task(self._watch_idle(ws, self.idle_timeout))
             try:
                 await self.handler(ws)
             except ConnectionClosed:
@@ -133,11 +195,30 @@ class Server:
                 log.exception("handler failed")
                 if ws.connection.state is State.OPEN:
                     await ws.close(CloseCode.INTERNAL_ERROR, "internal error")
+            finally:
+                if idle is not None:
+                    idle.cancel()
             if ws.connection.state is State.OPEN:
                 await ws.close(CloseCode.NORMAL_CLOSURE)
             await ws.wait_closed()
         finally:
             self.connections.discard(ws)
+            if self.on_session is not None and self.record != "off":
+                try:
+                    self.on_session(ws.session)
+                except Exception as exc:  # the callback's bug: kept for the notebook, never fatal
+                    self.errors.append(exc)
+                    log.exception("on_session failed")
+
+    async def _watch_idle(self, ws: ServerConnection, timeout: float) -> None:
+        """Close a connection on which nothing arrived for ``timeout`` seconds (1001, going away)."""
+        while ws.connection.state is State.OPEN:
+            quiet = (time.monotonic_ns() - ws.last_received_ns) / 1e9
+            if quiet >= timeout:
+                ws.session.meta["idle_timeout"] = f"nothing received for {timeout} s"
+                await ws.close(CloseCode.GOING_AWAY, "idle timeout")
+                return
+            await asyncio.sleep(timeout - quiet)
 
     async def close(self, code: int = CloseCode.GOING_AWAY, reason: str = "server shutting down") -> None:
         """Stop listening, close every connection with ``code`` (1001: going away), and wait."""
@@ -174,9 +255,21 @@ class serve:
     ``handler(ws)`` runs for each connection after its handshake. ``origins`` is an allow-list (others
     get 403), ``subprotocols`` the server's preference order. ``extensions`` defaults to permessage-
     deflate when left out; ``None`` or ``[]`` accepts no extension. ``ssl`` is a server
-    :class:`ssl.SSLContext` for wss. ``open_timeout`` drops a client that does not finish its handshake
-    in time (slowloris). ``misbehave`` names entries of
+    :class:`ssl.SSLContext` for wss (``keylog`` writes its TLS keys for Wireshark; ``$SSLKEYLOGFILE``
+    is honoured). ``open_timeout`` drops a client that does not finish its TLS and WebSocket
+    handshakes in time (slowloris). ``misbehave`` names entries of
     :data:`~wsexplorer.protocol.misbehaviour.MISBEHAVIOURS` to break rules on purpose.
+
+    Keeping recordings: ``record`` (``"all"``, ``"control"``, ``"handshake"``, ``"meta"``, ``"off"``)
+    and ``record_limit`` (bytes per session) say what each connection keeps
+    (:mod:`wsexplorer.live.recording`); ``server.sessions`` holds the newest ``keep_sessions`` (default
+    :data:`KEEP_SESSIONS`; ``None``: all, ``0``: none); ``on_session(session)`` is called as each
+    connection ends (to save it, say); ``journal_dir`` writes every connection's bytes to disk as they
+    come. ``redact`` (default on) replaces the values of the clients' credential headers (Authorization,
+    Cookie...) in what is recorded: they are the clients' secrets, not the server user's.
+    Timeouts: ``idle_timeout`` closes a connection on which nothing arrived for that long (1001);
+    ``ping_interval`` / ``ping_timeout`` send keepalive pings and fail a connection whose pong is late.
+    All off by default.
     """
 
     def __init__(
@@ -193,7 +286,17 @@ class serve:
         open_timeout: float | None = 10.0,
         close_timeout: float | None = 10.0,
         misbehave: Sequence[str] = (),
-        keep_sessions: bool = True,
+        keep_sessions: int | None = KEEP_SESSIONS,
+        record: str = "all",
+        record_limit: int | None = None,
+        journal_dir: str | Path | None = None,
+        on_session: Callable[[Session], None] | None = None,
+        idle_timeout: float | None = None,
+        ping_interval: float | None = None,
+        ping_timeout: float | None = None,
+        max_queue_bytes: int | None = None,
+        keylog: str | Path | None = None,
+        redact: bool = True,
     ) -> None:
         chosen = check_misbehaviours(misbehave)
         if extensions is _DEFAULT:
@@ -207,12 +310,21 @@ class serve:
             host,
             port,
             policy=ServerPolicy(origins=origins, subprotocols=tuple(subprotocols), extensions=tuple(exts)),
-            ssl=ssl,
+            ssl=apply_keylog(ssl, keylog) if ssl is not None else None,
             max_message_size=max_message_size,
             open_timeout=open_timeout,
             close_timeout=close_timeout,
             misbehave=chosen,
-            keep_sessions=keep_sessions,
+            keep_sessions=_keep(keep_sessions),
+            record=check_level(record),
+            record_limit=record_limit,
+            journal_dir=journal_dir,
+            on_session=on_session,
+            idle_timeout=idle_timeout,
+            ping_interval=ping_interval,
+            ping_timeout=ping_timeout,
+            max_queue_bytes=max_queue_bytes,
+            redact=redact,
         )
 
     def __await__(self) -> Generator[Any, None, Server]:
@@ -225,6 +337,17 @@ class serve:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self._server.close()
+
+
+def _keep(value: int | bool | None) -> int | None:
+    """``keep_sessions`` as a bound: ``True`` (the old spelling) means the default, ``False`` none."""
+    if value is True:
+        return KEEP_SESSIONS
+    if value is False:
+        return 0
+    if value is not None and value < 0:
+        raise ValueError(f"keep_sessions={value}: a number of sessions (0 or more), or None for all")
+    return value
 
 
 def serve_echo(host: str = "127.0.0.1", port: int = 0, **kwargs: Any) -> serve:

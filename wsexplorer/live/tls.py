@@ -1,4 +1,5 @@
-"""TLS for wss:// (RFC 6455 §3, §4.1 item 5): contexts, what to record, and clear certificate errors."""
+"""TLS for wss:// (RFC 6455 §3, §4.1 item 5): contexts, key logs, what a session records of the transport
+(TLS details, addresses), and clear certificate errors."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from ..errors import TLSError
 
-__all__ = ["client_context", "describe_tls", "tls_error"]
+__all__ = ["address_text", "apply_keylog", "client_context", "describe_tls", "tls_error"]
 
 # OpenSSL verification result codes (X509_V_ERR_*) and what they mean to a person.
 _VERIFY_REASONS = {
@@ -34,6 +35,20 @@ def client_context(ssl_option: ssl.SSLContext | str | Path | bool | None) -> ssl
     if ssl_option is False:
         raise ValueError("ssl=False with a wss:// URL: use ws:// for an unencrypted connection")
     return ssl.create_default_context(cafile=str(ssl_option))
+
+
+def apply_keylog(context: ssl.SSLContext, keylog: str | Path | None) -> ssl.SSLContext:
+    """Write the TLS session keys of ``context``'s connections to ``keylog`` (NSS key log format, which
+    Wireshark reads to decrypt a capture); without it, to ``$SSLKEYLOGFILE`` when that is set.
+
+    The keys decrypt everything sent on those connections: a key log is for your own test traffic.
+    """
+    import os
+
+    target = keylog if keylog is not None else os.environ.get("SSLKEYLOGFILE") or None
+    if target is not None:
+        context.keylog_filename = str(target)
+    return context
 
 
 def tls_error(exc: ssl.SSLError, host: str) -> TLSError:
@@ -78,3 +93,11 @@ def describe_tls(ssl_object: ssl.SSLObject | ssl.SSLSocket | None) -> dict[str, 
     else:
         info["peer_certificate"] = None
     return info
+
+
+def address_text(address: Any) -> str | None:
+    """A socket address as recorded in a session: ``host:port``, ``[v6 host]:port``."""
+    if isinstance(address, tuple) and len(address) >= 2:
+        host, port = address[0], address[1]
+        return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+    return None if address is None else str(address)

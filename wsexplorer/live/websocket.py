@@ -22,6 +22,7 @@ from ..errors import (
     ConnectionClosedError,
     ConnectionClosedOK,
     HandshakeError,
+    ProtocolError,
     WSExplorerError,
 )
 from ..protocol.connection import Connection
@@ -37,11 +38,15 @@ from ..protocol.events import (
 )
 from ..protocol.states import State
 from ..record.session import Session
+from .ending import Ending
+from .flow import AFTER_FAILURE_BYTES, ReadFlow
 from .inbox import Inbox
+from .keepalive import keepalive
 from .pings import PingTracker
-from .tls import describe_tls
+from .recording import Recorder
+from .tls import address_text, describe_tls
 
-__all__ = ["WebSocket"]
+__all__ = ["AFTER_FAILURE_BYTES", "WebSocket"]  # AFTER_FAILURE_BYTES: see flow.py
 
 _clock = time.monotonic_ns
 
@@ -64,9 +69,15 @@ class WebSocket(asyncio.Protocol):
         close_timeout: float | None = 10.0,
         ping_interval: float | None = None,
         ping_timeout: float | None = None,
+        recorder: Recorder | None = None,
+        max_queue_bytes: int | None = None,
+        deliver_messages: bool = True,
     ) -> None:
         self.connection = connection
+        self.deliver_messages = deliver_messages  # False: messages are taken from events (the relay)
         self.session = session
+        self.recorder = recorder if recorder is not None else Recorder(session)
+        session.max_message_size = connection.max_message_size  # its replay judges as this connection did
         # The monotonic timestamps of the recording, tied to the wall clock once, so a view can show
         # clock times (record/ reads no clock itself).
         session.meta.setdefault("clock", {"wall": time.time(), "monotonic_ns": _clock()})
@@ -77,9 +88,18 @@ class WebSocket(asyncio.Protocol):
         self._loop = asyncio.get_running_loop()
         self.opened: asyncio.Future[None] = self._loop.create_future()
         self.closed: asyncio.Future[None] = self._loop.create_future()
+        if max_queue_bytes is None:  # a few messages of the largest size allowed
+            limit = connection.max_message_size
+            max_queue_bytes = 4 * limit if limit is not None else 64 << 20
         self._inbox = Inbox(
-            self._loop, high_water=_HIGH_WATER, pause=self._pause_reading, resume=self._resume_reading
+            self._loop,
+            high_water=_HIGH_WATER,
+            high_bytes=max_queue_bytes,
+            pause=lambda: self._flow.pause("queue"),
+            resume=lambda: self._flow.resume("queue"),
         )
+        self._flow = ReadFlow()
+        self.last_received_ns = _clock()  # when bytes last arrived (idle timeouts)
         self._pings = PingTracker(self._loop)
         self._drain_waiter: asyncio.Future[None] | None = None
         self._keepalive: asyncio.Task[None] | None = None
@@ -90,8 +110,7 @@ class WebSocket(asyncio.Protocol):
         self.local_address: Any = None
         self.remote_address: Any = None
         self._eof = False
-        self._close_timer: asyncio.TimerHandle | None = None
-        self._half_closed = False
+        self._ending = Ending(self._loop, close_timeout)
 
     # -- public state --------------------------------------------------------------------------------
 
@@ -138,19 +157,38 @@ class WebSocket(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        self._flow.transport = transport
         self.local_address = transport.get_extra_info("sockname")
         self.remote_address = transport.get_extra_info("peername")
         tls = describe_tls(transport.get_extra_info("ssl_object"))
-        self.session.meta.setdefault("local_address", _addr(self.local_address))
-        self.session.meta.setdefault("remote_address", _addr(self.remote_address))
+        self.session.meta.setdefault("local_address", address_text(self.local_address))
+        self.session.meta.setdefault("remote_address", address_text(self.remote_address))
         self.session.meta["tls"] = tls
         self._flush()
 
     def data_received(self, data: bytes) -> None:
-        self.session.received(data, _clock())
+        self.last_received_ns = t = _clock()
+        if self._flow.over(len(data)):
+            self._stop_reading(data, t)
+            return
+        self.recorder.received(data, t)
         self.connection.receive_data(data)
         self._dispatch()
         self._flush()
+        self._flow.spent(len(data))
+
+    def _stop_reading(self, data: bytes, t: int) -> None:
+        """The peer kept sending after the connection failed: keep what the budget allows, then abort."""
+        budget = self._flow.budget or 0
+        self.recorder.received(data[:budget], t)
+        self.connection.receive_data(data[:budget])
+        self._dispatch()
+        self._flush()
+        why = "the peer kept sending after the connection failed: stopped reading"
+        self.recorder.stop(f"{why} {AFTER_FAILURE_BYTES:,} bytes later and aborted the connection", t)
+        self._flow.budget = 0
+        if self.transport is not None:
+            self.transport.abort()
 
     def eof_received(self) -> bool:
         self._eof = True
@@ -165,10 +203,10 @@ class WebSocket(asyncio.Protocol):
             self._dispatch()
         if exc is not None and self.failure is None and self._handshake_error is None:
             self.session.meta.setdefault("transport_error", repr(exc))
+        self.recorder.close()
         if self._keepalive is not None:
             self._keepalive.cancel()
-        if self._close_timer is not None:
-            self._close_timer.cancel()
+        self._ending.cancel()
         if not self.opened.done():
             error = self._handshake_error or HandshakeError(
                 "the connection closed before the opening handshake completed",
@@ -184,12 +222,36 @@ class WebSocket(asyncio.Protocol):
             self.closed.set_result(None)
 
     def pause_writing(self) -> None:
+        """The transport's buffer passed its high-water mark: stop sending, and stop reading too, so a
+        peer whose pings (or echoed messages) we answer while it never reads is slowed down by TCP
+        instead of growing our write buffer."""
         self._drain_waiter = self._loop.create_future()
+        self._flow.pause("writing")
 
     def resume_writing(self) -> None:
         if self._drain_waiter is not None and not self._drain_waiter.done():
             self._drain_waiter.set_result(None)
         self._drain_waiter = None
+        self._flow.resume("writing")
+
+    # -- hooks for code that drives a connection itself (the relay) ------------------------------------
+
+    def pause_reading(self, reason: str) -> None:
+        """Stop reading for ``reason`` (any name); reading resumes when no reason of anyone is left."""
+        self._flow.pause(reason)
+
+    def resume_reading(self, reason: str) -> None:
+        self._flow.resume(reason)
+
+    def feed_recorded(self, data: bytes) -> None:
+        """Process bytes that were already recorded elsewhere (decode, dispatch, answer)."""
+        self.connection.receive_data(data)
+        self._dispatch()
+        self._flush()
+
+    def flush(self) -> None:
+        """Write what the connection has queued (and close the transport when it is time)."""
+        self._flush()
 
     # -- events from the connection ----------------------------------------------------------------------
 
@@ -197,7 +259,8 @@ class WebSocket(asyncio.Protocol):
         for event in self.connection.events():
             kind = type(event)
             if kind is TextMessage or kind is BinaryMessage:
-                self._inbox.put(event.data)  # type: ignore[attr-defined]
+                if self.deliver_messages:
+                    self._inbox.put(event.data, len(event.message.payload))  # type: ignore[attr-defined]
             elif kind is Pong:
                 self._pings.pong(event.payload, _clock())  # type: ignore[attr-defined]
             elif kind is HandshakeAccepted:
@@ -206,23 +269,19 @@ class WebSocket(asyncio.Protocol):
                 if not self.opened.done():
                     self.opened.set_result(None)
                 if self.ping_interval is not None and self._keepalive is None:
-                    self._keepalive = self._loop.create_task(self._keepalive_loop())
+                    self._keepalive = self._loop.create_task(
+                        keepalive(self, self.ping_interval, self.ping_timeout)
+                    )
             elif kind is HandshakeFailed:
                 self._handshake_error = event.error  # type: ignore[attr-defined]
+                self._flow.failed()
             elif kind is ConnectionFailed:
                 self.failure = event.error  # type: ignore[attr-defined]
+                self._flow.failed()
             elif kind is ConnectionEnded:
                 self._inbox.wake()
             if self._on_event is not None:
                 self._on_event(event)
-
-    def _pause_reading(self) -> None:
-        if self.transport is not None:
-            self.transport.pause_reading()
-
-    def _resume_reading(self) -> None:
-        if self.transport is not None:
-            self.transport.resume_reading()
 
     def _flush(self) -> None:
         transport = self.transport
@@ -231,44 +290,13 @@ class WebSocket(asyncio.Protocol):
         conn = self.connection
         data = conn.data_to_send()
         if data and not transport.is_closing():
-            self.session.sent(data, _clock())
+            self.recorder.sent(data, _clock())
             transport.write(data)
         if conn.state is State.OPEN and conn.close_sent is None and conn.failure is None:
             return  # the common case: nothing to close
         if transport.is_closing():
             return
-        if self._handshake_error is not None and conn.role == "client":
-            self._collect_refusal_body()
-        elif conn.close_expected and conn.failure is not None and conn.close_received is None:
-            self._half_close()
-        elif conn.close_expected or conn.state is State.CLOSED:
-            transport.close()
-
-    def _half_close(self) -> None:
-        """After failing the connection: stop writing (FIN) but let the peer's close frame arrive.
-
-        Closing the socket outright would make the peer's close reply hit a closed socket, and the
-        resulting reset can destroy our close frame before the peer reads it. Input is no longer
-        processed (§7.1.7); the transport closes at the peer's EOF, or after ``close_timeout``.
-        """
-        transport = self.transport
-        if transport is None or self._half_closed:
-            return
-        self._half_closed = True
-        if transport.can_write_eof():
-            transport.write_eof()
-            self._close_timer = self._loop.call_later(self.close_timeout or 10.0, transport.abort)
-        else:  # TLS cannot half-close: close (TLS sends close_notify first)
-            transport.close()
-
-    def _collect_refusal_body(self) -> None:
-        """After a refused handshake, give the server a moment to send its body and close, then close."""
-        response = self.connection.response
-        if response is not None and response.status == 101 and self.transport is not None:
-            self.transport.close()  # a 101 that failed the client's checks has no body to wait for
-        elif self._close_timer is None and self.transport is not None:
-            grace = min(1.0, self.close_timeout or 1.0)
-            self._close_timer = self._loop.call_later(grace, self.transport.close)
+        self._ending.after_write(transport, conn, refused=self._handshake_error is not None)
 
     # -- sending -----------------------------------------------------------------------------------------
 
@@ -394,40 +422,12 @@ class WebSocket(asyncio.Protocol):
             return ConnectionClosedOK(code, conn.close_reason, sent_code=sent, fault="peer")
         return ConnectionClosedError(code, conn.close_reason, sent_code=sent, cause=cause)
 
-    # -- keepalive ---------------------------------------------------------------------------------------
-
-    async def _keepalive_loop(self) -> None:
-        assert self.ping_interval is not None
-        while self.connection.state is State.OPEN:
-            await asyncio.sleep(self.ping_interval)
-            if self.connection.state is not State.OPEN:
-                return
-            try:
-                rtt = await self.ping(timeout=self.ping_timeout)
-            except asyncio.TimeoutError:
-                from ..errors import InternalError
-
-                self.connection.fail(
-                    InternalError(
-                        f"keepalive ping got no pong within {self.ping_timeout} s",
-                        section="RFC 6455 §5.5.2",
-                        fault="peer",
-                    )
-                )
-                self._dispatch()
-                self._flush()
-                return
-            except ConnectionClosed:
-                return
-            self.session.meta.setdefault("keepalive_rtts_s", []).append(rtt)
+    def fail(self, error: ProtocolError) -> None:
+        """Fail the connection now, for ``error`` (a local decision: a keepalive without pong...)."""
+        self.connection.fail(error)
+        self._dispatch()
+        self._flush()
 
     def __repr__(self) -> str:
         role = self.connection.role
-        return f"<WebSocket {role} {self.connection.state.value} {_addr(self.remote_address)}>"
-
-
-def _addr(address: Any) -> str | None:
-    if isinstance(address, tuple) and len(address) >= 2:
-        host, port = address[0], address[1]
-        return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
-    return None if address is None else str(address)
+        return f"<WebSocket {role} {self.connection.state.value} {address_text(self.remote_address)}>"

@@ -1,7 +1,8 @@
 """Rules a server can break on purpose, for teaching: one place for every lesson's faulty peer.
 
 A lesson shows what a correct client does when the server gets it wrong: a wrong
-Sec-WebSocket-Accept (the client must abort, RFC 6455 §4.1), masked server frames (§5.1), no pong
+Sec-WebSocket-Accept (the client must fail the connection, RFC 6455 §4.1), masked server frames (§5.1),
+no pong
 (§5.5.2), no close reply (§5.5.1), no answer at all, or a web server that does not speak WebSocket.
 Each is an option of the sans-I/O :class:`~wsexplorer.protocol.connection.Connection`
 (``misbehave=``), so the live server and the widgets break a rule the same way, and the server's
@@ -29,7 +30,9 @@ __all__ = [
 ]
 
 MISBEHAVIOURS: Mapping[str, str] = {
-    "wrong-accept": "answer the handshake with a wrong Sec-WebSocket-Accept (the client must abort, §4.1)",
+    "wrong-accept": (
+        "answer the handshake with a wrong Sec-WebSocket-Accept (the client must fail the connection, §4.1)"
+    ),
     "mask-frames": "mask the frames the server sends (forbidden by §5.1: the client must fail with 1002)",
     "no-close-reply": "never answer a close frame (the client's close_timeout ends the connection)",
     "no-pong": "never answer pings (§5.5.2 says a pong must be sent)",

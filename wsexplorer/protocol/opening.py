@@ -45,13 +45,20 @@ class Opening:
         return self.error is None
 
 
+def _unreadable(exc: WSExplorerError) -> Opening:
+    """The answer to a request that cannot be read: the error's HTTP status (431 for a header block
+    too long, RFC 6585 §5; else 400, RFC 6455 §4.2.1) with the reason as the body."""
+    refusal = HandshakeResponse.build(exc.http_status or 400, body=f"{exc}\n".encode())
+    return Opening(None, refusal, bytes(refusal), exc)
+
+
 def server_opening(head: bytes, policy: ServerPolicy, misbehave: frozenset[str]) -> Opening:
-    """Parse and decide the request ``head``; a request that cannot be read gets a 400 (§4.2.1)."""
+    """Parse and decide the request ``head``; a request that cannot be read gets a 400 (§4.2.1), or
+    431 when its header block has too many lines."""
     try:
         request = HandshakeRequest.parse(head)
     except WSExplorerError as exc:
-        refusal = HandshakeResponse.build(400, body=f"{exc}\n".encode())
-        return Opening(None, refusal, bytes(refusal), exc)
+        return _unreadable(exc)
     if "plain-http" in misbehave:
         decision = plain_http(request)
     else:
@@ -153,8 +160,9 @@ class Handshake:
         self._buffer += data
         try:
             end = find_header_end(self._buffer)
-        except WSExplorerError as exc:
-            return self._done(Opening(None, None, b"", exc)), b""
+        except WSExplorerError as exc:  # too long: a server still answers (431), a client just fails
+            opening = _unreadable(exc) if self.role == "server" else Opening(None, None, b"", exc)
+            return self._done(opening), b""
         if end is None or (self.role == "server" and "silent-handshake" in self.misbehave):
             return None
         head, rest = bytes(self._buffer[:end]), bytes(self._buffer[end:])

@@ -331,4 +331,12 @@ class CaptureReader:
             ns = (ts * 1_000_000_000) >> exponent
         self.packet_count += 1
         t_ns = iface.offset_s * 1_000_000_000 + ns
+        if not -(2**63) <= t_ns < 2**63:  # a session's times are signed 64-bit nanoseconds
+            raise self._fail(
+                "epb",
+                f"packet {self.packet_count}",
+                "timestamp",
+                start + 12,
+                "a timestamp past the year 2262",
+            )
         return CapturedPacket(self.packet_count, t_ns, iface.linktype, data, orig, start)

@@ -90,7 +90,8 @@ def frames_dataframe(session: Session) -> Any:
     clock), ``time_s`` (seconds since the first recorded byte), ``wall_time`` (UTC clock time, when
     the recording tied its clock to the wall clock: ``meta["clock"]``), ``opcode`` and
     ``opcode_name`` (``TEXT``, ``PING``... or ``0x3`` for a reserved opcode), the header bits and
-    lengths of :meth:`Session.frame_columns`.
+    lengths of :meth:`Session.frame_columns`, and, when the session's subprotocol has a decoder,
+    ``subprotocol``: what it made of the message a frame completes.
     """
     try:
         import pandas as pd
@@ -113,6 +114,12 @@ def frames_dataframe(session: Session) -> Any:
     if "wall" in clock and "monotonic_ns" in clock:
         wall_ns = (df["t_ns"] - int(clock["monotonic_ns"])) + int(float(clock["wall"]) * 1e9)
         df.insert(4, "wall_time", pd.to_datetime(wall_ns, unit="ns", utc=True))
+    decoding = session.decoding()
+    if decoding.name is not None:  # the frame that completes a message carries its decoding
+        done: dict[tuple[str, int], str] = {}
+        for d, number, label in decoding.labels():
+            done[DIRECTION_NAMES[d], session.replay(d).messages[number].last] = label.text()
+        df["subprotocol"] = [done.get((d, i), "") for d, i in zip(df["direction"], df["index"], strict=True)]
     names = {v: Opcode(v).name for v in DEFINED_OPCODES}
     df.insert(
         df.columns.get_loc("opcode") + 1, "opcode_name", [names.get(v, f"0x{v:X}") for v in df["opcode"]]

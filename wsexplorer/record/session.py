@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..codec.frame_header import FIN_BIT, LENGTH7_BITS, MASK_BIT, OPCODE_BITS, RSV1_BIT, header_layout
 from ..codec.frames import Frame
 from ..codec.handshake import HandshakeRequest, HandshakeResponse
-from ..codec.http import find_header_end
 from ..codec.role import Role
-from ..errors import ParseError, WSExplorerError
+from ..errors import ParseError
+from ..protocol.connection import DEFAULT_MAX_MESSAGE_SIZE
 from ..protocol.events import Event
+from .streams import DirectionStream
 
 if TYPE_CHECKING:
+    from .decoding import SubprotocolDecoding
     from .replay import Replay, ReplayedFrame
     from .summary import SessionSummary
 
@@ -75,33 +77,6 @@ class FrameRecord:
         return self.session.replay(self.direction).frame(self.index)
 
 
-class _Stream:
-    """One direction: the bytes, where frames start, and the frame index columns."""
-
-    __slots__ = (
-        "data",
-        "frame_offsets",
-        "frames_from",
-        "head_end",
-        "header_bytes",
-        "scan",
-        "t_done",
-        "t_first",
-        "t_pending",
-    )
-
-    def __init__(self) -> None:
-        self.data = bytearray()
-        self.head_end: int | None = None  # end of the HTTP header block, once seen
-        self.frames_from: int | None = None  # stream offset where frames start (None: not, or not yet)
-        self.scan = 0  # offset of the next frame to index
-        self.t_pending = -1  # time of the chunk holding the first byte of the frame at `scan`
-        self.frame_offsets = array("Q")
-        self.header_bytes = array("H")  # each frame's first two bytes (byte 0 << 8 | byte 1)
-        self.t_first = array("q")
-        self.t_done = array("q")
-
-
 class Session:
     """Every byte of one connection, both directions, with monotonic nanosecond timestamps.
 
@@ -116,11 +91,14 @@ class Session:
         *,
         handshake: bool = True,
         meta: dict[str, Any] | None = None,
+        max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
         self.role = role
+        # The replay's limit, as a live connection's: a saved deflate bomb fails with 1009 when replayed.
+        self.max_message_size = max_message_size
         self.handshake = handshake
         self.meta: dict[str, Any] = dict(meta or {})
-        self._streams = (_Stream(), _Stream())
+        self._streams = (DirectionStream(), DirectionStream())
         self._chunk_dir = array("b")
         self._chunk_len = array("I")
         self._chunk_t = array("q")
@@ -128,6 +106,7 @@ class Session:
         self._sending: Direction = C2S if role == "client" else S2C
         self._receiving: Direction = S2C if role == "client" else C2S
         self._replays: list[Replay | None] = [None, None]
+        self._decodings: dict[str | None, SubprotocolDecoding] = {}
         # A live connection records on its event loop while a widget may read from another thread
         # (JupyterLab runs widget callbacks on a kernel subshell): every read and write holds this.
         self.lock = threading.RLock()
@@ -141,6 +120,8 @@ class Session:
         """Append a chunk that crossed the wire in ``direction`` at time ``t_ns``."""
         if not data:
             return
+        if not -(2**63) <= t_ns < 2**63:
+            raise ValueError(f"t_ns={t_ns}: a time in nanoseconds must fit a signed 64-bit integer")
         with self.lock:
             stream = self._streams[direction]
             self._chunk_dir.append(direction)
@@ -148,11 +129,13 @@ class Session:
             self._chunk_t.append(t_ns)
             stream.data += data
             if stream.frames_from is not None:
-                self._index(stream, t_ns)
+                stream.index(t_ns)
             elif stream.head_end is None:
-                self._find_head(direction, stream)
+                status = stream.find_head(direction == C2S)
+                if status is not None:
+                    self._response_status = status
                 if stream.frames_from is not None:
-                    self._index(stream, t_ns)
+                    stream.index(t_ns)
 
     def sent(self, data: bytes | bytearray | memoryview, t_ns: int) -> None:
         """Record bytes the recording endpoint sent."""
@@ -161,51 +144,6 @@ class Session:
     def received(self, data: bytes | bytearray | memoryview, t_ns: int) -> None:
         """Record bytes the recording endpoint received."""
         self.record(self._receiving, data, t_ns)
-
-    def _find_head(self, direction: Direction, stream: _Stream) -> None:
-        try:
-            end = find_header_end(stream.data)
-        except WSExplorerError:
-            stream.head_end = -1  # never a valid header block: nothing after it is frames
-            return
-        if end is None:
-            return
-        stream.head_end = end
-        if direction == C2S:
-            stream.frames_from = stream.scan = end
-            return
-        try:
-            status = HandshakeResponse.parse(bytes(stream.data[:end])).status
-        except ParseError:
-            status = None
-        self._response_status = status
-        if status == 101:
-            stream.frames_from = stream.scan = end
-
-    def _index(self, stream: _Stream, t_ns: int) -> None:
-        data = stream.data
-        pos = stream.scan
-        end = len(data)
-        first_time = stream.t_pending if stream.t_pending >= 0 else t_ns
-        while end - pos >= 2:
-            b1 = data[pos + 1]
-            if b1 & LENGTH7_BITS < 126:  # the common case: a 7-bit length
-                stop = pos + (6 if b1 & MASK_BIT else 2) + (b1 & LENGTH7_BITS)
-            else:
-                layout = header_layout(data, pos)
-                if layout is None:
-                    break
-                stop = pos + layout[0] + layout[2]
-            if stop > end:
-                break
-            stream.frame_offsets.append(pos)
-            stream.header_bytes.append(data[pos] << 8 | b1)
-            stream.t_first.append(first_time)
-            stream.t_done.append(t_ns)
-            first_time = t_ns
-            pos = stop
-        stream.scan = pos
-        stream.t_pending = first_time if pos < end else -1
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -368,7 +306,7 @@ class Session:
 
         replays = self._replays
         if replays[direction] is None:
-            replays[direction] = Replay.of_session(self, direction)
+            replays[direction] = Replay.of_session(self, direction, max_message_size=self.max_message_size)
         replay = replays[direction]
         assert replay is not None
         return replay
@@ -376,6 +314,16 @@ class Session:
     def events(self, direction: Direction) -> list[Event]:
         """Every event the recorded receiver of ``direction``'s frames saw, replayed afresh."""
         return self.replay(direction).events()
+
+    def decoding(self, choice: str | None = None) -> SubprotocolDecoding:
+        """The messages decoded by the subprotocol the handshake agreed, or by ``choice`` (a decoder name,
+        for servers that negotiate none: ``"socket.io"``, ``"json"``...). One per choice, kept."""
+        from .decoding import SubprotocolDecoding
+
+        found = self._decodings.get(choice)
+        if found is None:
+            found = self._decodings[choice] = SubprotocolDecoding(self, choice=choice)
+        return found
 
     def summary(self) -> SessionSummary:
         """Counts, byte totals, compression, ping round trips and how the connection closed."""
@@ -396,13 +344,23 @@ class Session:
         save_session(self, path, redact=redact)
 
     @classmethod
-    def load(cls, path: str | Path, *, max_bytes: int | None = 256 << 20) -> Session:
+    def load(
+        cls,
+        path: str | Path,
+        *,
+        max_bytes: int | None = 256 << 20,
+        max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
+    ) -> Session:
         """Read a session written by :meth:`save` or by a journal; the frame index is rebuilt from the
         bytes. A file that would need more than ``max_bytes`` (storage.DEFAULT_MAX_BYTES) is refused
-        with :class:`~wsexplorer.errors.SessionFormatError` before it is read."""
+        with :class:`~wsexplorer.errors.SessionFormatError` before it is read; its messages are
+        replayed with ``max_message_size`` as their limit (a bigger one fails with 1009 in the replay,
+        as on a live connection)."""
         from .storage import load_session
 
-        return load_session(path, max_bytes=max_bytes)
+        session = load_session(path, max_bytes=max_bytes)
+        session.max_message_size = max_message_size
+        return session
 
     def to_dataframe(self) -> Any:
         """One row per frame (both directions, in time order), with opcode names and times since the

@@ -6,16 +6,18 @@ their compression come from :meth:`Session.events`); its views are in :mod:`wsex
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..codec.frame_header import DEFINED_OPCODES, Opcode
 from ..errors import CloseCode
 from ..protocol.events import BinaryMessage, TextMessage
+from .frame_index import FrameIndex
+from .round_trips import ping_round_trips
 from .session import C2S, DIRECTION_NAMES, S2C, Session
 
 __all__ = ["SessionSummary"]
 
-_CONTROL = (Opcode.CLOSE, Opcode.PING, Opcode.PONG)
+_CONTROL = (Opcode.CLOSE,)  # the frames read one by one here (round trips: round_trips.py)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ class SessionSummary:
     ping_rtts_ns: list[int]
     close_codes: dict[str, int | None]
     closed_first_by: str | None
+    subprotocol: str | None = None  # the decoder applied (negotiated name), if any
+    decoded: dict[str, int] = field(default_factory=dict)  # decoded messages by kind
+    subprotocol_violations: int = 0
 
     @classmethod
     def of(cls, session: Session) -> SessionSummary:
@@ -40,8 +45,6 @@ class SessionSummary:
         ratios: dict[str, list[float]] = {}
         close_codes: dict[str, int | None] = {}
         close_times: dict[str, int] = {}
-        pings: dict[str, list[tuple[int, bytes]]] = {}
-        pongs: dict[str, list[tuple[int, bytes]]] = {}
         for d in (C2S, S2C):
             name = DIRECTION_NAMES[d]
             cols = session.frame_columns(d)
@@ -53,8 +56,6 @@ class SessionSummary:
             wire[name] = int(cols["wire_length"].sum())
             payload[name] = int(cols["payload_length"].sum())
             ctrl = [i for i, op in enumerate(cols["opcode"]) if op in _CONTROL]
-            pings[name] = []
-            pongs[name] = []
             for i in ctrl:
                 rec = session.frame(d, i)
                 op = rec.frame.opcode
@@ -62,27 +63,27 @@ class SessionSummary:
                     code = rec.frame.close_code
                     close_codes[name] = code if code is not None else CloseCode.NO_STATUS_RCVD
                     close_times[name] = rec.t_ns
-                elif op == Opcode.PING:
-                    pings[name].append((rec.t_ns, rec.frame.payload))
-                elif op == Opcode.PONG:
-                    pongs[name].append((rec.t_ns, rec.frame.payload))
             msgs = [e.message for e in session.events(d) if isinstance(e, (TextMessage, BinaryMessage))]
             messages[name] = len(msgs)
             ratios[name] = [m.ratio for m in msgs if m.compressed and m.ratio is not None]
-        rtts: list[int] = []
-        for ping_dir, pong_dir in (
-            (DIRECTION_NAMES[0], DIRECTION_NAMES[1]),
-            (DIRECTION_NAMES[1], DIRECTION_NAMES[0]),
-        ):
-            waiting = list(pongs[pong_dir])
-            for t, data in pings[ping_dir]:
-                for j, (tp, pdata) in enumerate(waiting):
-                    if pdata == data and tp >= t:
-                        rtts.append(tp - t)
-                        del waiting[j]
-                        break
+        rtts = [int(r) for r in ping_round_trips(FrameIndex(session))[1]]
         first = min(close_times, key=lambda k: close_times[k]) if close_times else None
         closed_first_by = None if first is None else ("client" if first == DIRECTION_NAMES[0] else "server")
         for name in DIRECTION_NAMES:
             close_codes.setdefault(name, None)
-        return cls(by_op, wire, payload, messages, ratios, rtts, close_codes, closed_first_by)
+        decoding = session.decoding()
+        kinds = decoding.kinds() if decoding.name is not None else {}
+        broken = decoding.violations if decoding.name is not None else 0
+        return cls(
+            by_op,
+            wire,
+            payload,
+            messages,
+            ratios,
+            rtts,
+            close_codes,
+            closed_first_by,
+            decoding.name,
+            kinds,
+            broken,
+        )

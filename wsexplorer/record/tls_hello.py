@@ -89,11 +89,11 @@ class ClientHello:
         return list(self._fields.items)
 
     def summary(self) -> str:
-        name = self.server_name or "no server name"
+        name = f"for {self.server_name}" if self.server_name else "without a server name (SNI)"
         alpn = f", ALPN {', '.join(self.alpn)}" if self.alpn else ""
         tls13 = ", offers TLS 1.3" if 0x0304 in self.versions else ""
         cut = "" if self.complete else " (incomplete)"
-        return f"TLS ClientHello for {name}{alpn}{tls13}{cut}"
+        return f"TLS ClientHello {name}{alpn}{tls13}{cut}"
 
     def __repr__(self) -> str:
         return f"<ClientHello {self.summary()}, {len(self.data)} bytes, {len(self.violations)} violations>"

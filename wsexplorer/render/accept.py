@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..codec.accept import GUID, AcceptComputation, AcceptStep
 from ..codec.http import header_bytes
+from .handshake import section_text, sentence
 from .palette import WALKTHROUGH_CSS, block, escape
 
 __all__ = ["accept_html", "accept_text", "step_value_text"]
@@ -30,7 +31,7 @@ def accept_text(computation: AcceptComputation) -> str:
     out = [f"Sec-WebSocket-Accept for key {computation.key!r}"]
     for step in computation.steps:
         mark = "" if step.ok else "  [FAILED]"
-        out.append(f"{step.number}. {step.title} ({step.section}){mark}")
+        out.append(f"{step.number}. {step.title} ({section_text(step.section)}){mark}")
         out.append(f"   in:  {step_value_text(step.input)}")
         out.append(f"   out: {step_value_text(step.output)}")
         out.append(f"   {step.explanation}")
@@ -102,7 +103,8 @@ def accept_html(computation: AcceptComputation, upto: int | None = None) -> str:
     """The first ``upto`` steps of ``computation`` (all when ``None``) as cards, the changed part marked.
 
     The point of the walkthrough: the key is checked by decoding it, but it is the key's *text* plus
-    the GUID that is hashed (RFC 6455 §4.2.2 step 5.4).
+    the GUID that is hashed (RFC 6455 §4.2.2 step 5.4). Long values wrap anywhere, so the cards fit
+    the width of the page whatever the key.
     """
     steps = computation.steps if upto is None else computation.steps[: max(0, upto)]
     cards = []
@@ -117,16 +119,17 @@ def accept_html(computation: AcceptComputation, upto: int | None = None) -> str:
             )
         verdict = ""
         if not step.ok:
+            why = computation.error.rule if computation.error is not None else step.explanation
             verdict = (
-                f'<div class="wsx-wt-badnote">✗ {escape(step.explanation)} A server answers '
-                "<b>400 Bad Request</b> and the connection is not opened. The rest is shown anyway so you "
-                "can follow the computation.</div>"
+                f'<div class="wsx-wt-badnote">✗ The key fails this check. {escape(sentence(why))} A server '
+                "answers <b>400 Bad Request</b> and does not open the connection. The steps below go on "
+                "anyway, so you can follow the computation.</div>"
             )
         explanation = "" if not step.ok else f'<div class="wsx-wt-small">{escape(step.explanation)}</div>'
         cards.append(
-            f'<div class="wsx-wt-card{failed}" data-step="{step.number}"><h4>'
+            f'<div class="wsx-wt-card{failed}" data-step="{step.number}" style="overflow-wrap:anywhere"><h4>'
             f'<span class="wsx-wt-num-badge">{step.number}</span>{escape(step.title)}'
-            f'<span class="wsx-wt-ref">{escape(step.section)}</span></h4>'
+            f'<span class="wsx-wt-ref">{escape(section_text(step.section))}</span></h4>'
             f"{_accept_value(step)}{extra}{explanation}{verdict}"
             + (f'<div class="wsx-wt-note">{note}</div>' if note and step.ok else "")
             + "</div>"

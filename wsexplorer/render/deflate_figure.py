@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["figure_png", "ratio_figure"]
+__all__ = [
+    "figure_img_html",
+    "figure_png",
+    "ratio_alt_text",
+    "ratio_figure",
+]
 
 _STYLES = (
     {"color": "#1a73e8", "marker": "o"},
@@ -29,13 +34,14 @@ _STYLES = (
 def ratio_figure(
     ratios_by_setting: Mapping[str, Sequence[float | None]],
     *,
-    title: str = "permessage-deflate: size on the wire / original size, per message",
+    title: str = "permessage-deflate: compressed size ÷ original size, per message",
 ) -> Figure:
-    """One line per setting: compressed size / original size for message 1, 2, 3, ...
+    """One line per setting: compressed size ÷ original size for message 1, 2, 3, ...
 
-    Below 1 the message got smaller; the dashed line at 1 is "no saving". ``None`` (an empty message)
-    leaves a gap. Comparing "context takeover on" with "off" on the same messages shows the point of
-    takeover (RFC 7692 §7.1.1): later messages can refer back to words of earlier ones.
+    Below 1 the message got smaller, above 1 larger; the dashed line at 1 is "same size". ``None``
+    (an empty message) leaves a gap. Comparing "context takeover on" with "off" on the same messages
+    shows the point of takeover (RFC 7692 §7.1.1): later messages can refer back to words of earlier
+    ones.
     """
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -59,7 +65,7 @@ def ratio_figure(
     ax.text(
         1.0,
         1.0,
-        " no saving",
+        "same size ",
         transform=ax.get_yaxis_transform(),
         va="bottom",
         ha="right",
@@ -71,7 +77,7 @@ def ratio_figure(
         ax.set_xlim(0.6, longest + 0.4)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("message number")
-    ax.set_ylabel("compressed / original")
+    ax.set_ylabel("compressed ÷ original")
     ax.set_title(title, fontsize=10)
     ax.grid(True, alpha=0.3)
     if ratios_by_setting:
@@ -84,3 +90,28 @@ def figure_png(fig: Figure, *, dpi: int = 100) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def ratio_alt_text(ratios_by_setting: Mapping[str, Sequence[float | None]], window_bits: int) -> str:
+    """The figure in words, for its ``alt`` text: each setting's ratio per message."""
+    parts = []
+    for setting, ratios in ratios_by_setting.items():
+        shown = ", ".join("empty" if r is None else f"{r:.2f}" for r in ratios[:20])
+        more = f" and {len(ratios) - 20} more" if len(ratios) > 20 else ""
+        parts.append(f"{setting}: {shown}{more}")
+    return (
+        f"Compressed size divided by original size for each message, window bits {window_bits} "
+        "(below 1: smaller). " + "; ".join(parts) + "."
+    )
+
+
+def figure_img_html(png: bytes, alt: str) -> str:
+    """A PNG as an ``<img>`` that fits the output width, with ``alt`` (escaped) as its text alternative."""
+    import base64
+    import html
+
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+        'style="max-width:100%; height:auto">'
+    )

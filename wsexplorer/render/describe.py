@@ -20,13 +20,26 @@ from ..codec.handshake import HandshakeRequest, HandshakeResponse
 from ..codec.server_decision import ServerDecision
 from ..codec.subprotocols import DecodedMessage
 from ..record.context import Context
+from ..record.diff import SessionDiff
 from ..record.replay import ReplayedFrame
 from ..record.session import FrameRecord, Session
 from ..record.summary import SessionSummary
 from .accept import accept_html, accept_text
 from .deflate import compressed_html, compressed_text
+from .diff import diff_html, diff_text
 from .dump import html_dump, text_dump
+from .exercises import (
+    exercise_html,
+    exercise_text,
+    report_html,
+    report_text,
+    result_html,
+    result_text,
+    server_report_html,
+    server_report_text,
+)
 from .handshake import checks_html, checks_text, message_html, message_text
+from .probe import probe_html, probe_text
 from .session import session_html, session_text, summary_html, summary_text
 from .subprotocols import decoded_html, decoded_text
 
@@ -88,13 +101,28 @@ _RENDERERS: list[tuple[type, Callable[[Any], str], Callable[[Any], str]]] = [
     (SessionSummary, summary_text, summary_html),
     (Session, session_text, session_html),
     (DecodedMessage, decoded_text, decoded_html),
+    (SessionDiff, diff_text, diff_html),
 ]
+
+
+# Objects of layers above render/ (exercises, the probe) are found by class name: render cannot import
+# them, and their views take them by their shape.
+_BY_NAME: dict[str, tuple[Callable[[Any], str], Callable[[Any], str]]] = {
+    "Exercise": (exercise_text, exercise_html),
+    "CheckResult": (result_text, result_html),
+    "ImplementationReport": (report_text, report_html),
+    "ServerReport": (server_report_text, server_report_html),
+    "ProbeReport": (probe_text, probe_html),
+}
 
 
 def _renderer(obj: object, which: int) -> Callable[[Any], str]:
     for kind, *renderers in _RENDERERS:
         if isinstance(obj, kind):
             return renderers[which]
+    for klass in type(obj).__mro__:
+        if klass.__module__.startswith("wsexplorer.") and klass.__name__ in _BY_NAME:
+            return _BY_NAME[klass.__name__][which]
     if isinstance(obj, Inspectable):
         return (text_dump, html_dump)[which]
     raise TypeError(f"wsexplorer has no view of {type(obj).__name__} objects")

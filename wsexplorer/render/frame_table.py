@@ -152,12 +152,15 @@ def _message_preview(index: FrameIndex, direction: Direction, i: int, budget: in
     if found is None:
         return None
     info, fragment = found
+    decoding = index.session.decoding()
+    label = decoding.label(direction, info.number) if decoding.name is not None else None
     text = info.head_text()
     shown = repr(text) if info.is_text else text
     more = "…" if info.size > len(info.head) else ""
     part = f"[{fragment}/{info.frames}] " if info.frames > 1 else ""
     how = "compressed → " if info.compressed else ""
-    return f"{part}{how}{shown}{more}"
+    decoded = f"⟨{decoding.name}: {label.text()}⟩ " if label is not None else ""
+    return f"{decoded}{part}{how}{shown}{more}"
 
 
 def table_rows(

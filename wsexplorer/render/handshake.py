@@ -8,6 +8,7 @@ server's decision (:func:`~wsexplorer.codec.server_decision.decide`) or the clie
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ..codec.check_step import CheckStep
@@ -16,11 +17,48 @@ from ..codec.handshake import HandshakeRequest, HandshakeResponse
 from ..codec.server_decision import ServerDecision
 from .palette import WALKTHROUGH_CSS, block, escape
 
-__all__ = ["checks_html", "checks_text", "message_html", "message_text", "step_line", "verdict_title"]
+__all__ = [
+    "LEFT",
+    "checks_html",
+    "checks_text",
+    "message_html",
+    "message_text",
+    "section_html",
+    "section_text",
+    "sentence",
+    "step_line",
+    "verdict_title",
+]
+
+LEFT = "text-align:left"
+"""Inline style of every prose cell: JupyterLab right-aligns table cells with a selector
+(``:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td``) that outranks a one-class rule, and an
+inline style outranks any selector, so prose reads left-aligned in every front end."""
+
+_RFC_VARIABLE = re.compile(r"\s*\(/[^/()]+/\)")
 
 
 def _block(body: str, extra_class: str = "") -> str:
     return block("wsx-wt " + extra_class, WALKTHROUGH_CSS, body)
+
+
+def section_text(section: str) -> str:
+    """``section`` without RFC 6455's variable notation: ``§4.2.2 step 4 (/key/)`` -> ``§4.2.2 step 4``.
+
+    The RFC names what a server establishes ``/origin/``, ``/key/``, ``/version/``; a reader of a
+    citation in small print needs the section and step, and the checks already say which header.
+    """
+    return _RFC_VARIABLE.sub("", section)
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: first letter capitalised, ending with a full stop (rules and reasons
+    are written lower-case to fit inside other sentences)."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def message_text(message: HandshakeRequest | HandshakeResponse) -> str:
@@ -34,7 +72,7 @@ def message_text(message: HandshakeRequest | HandshakeResponse) -> str:
         elif f.name == "End of headers":
             shown = "(blank line)"
         out.append(f"{where} {f.group:<8} {shown}")
-        out.append(f"{'':13}{'':9}{f.meaning} [{f.rfc_ref}]")
+        out.append(f"{'':13}{'':9}{f.meaning} [{section_text(f.rfc_ref)}]")
     if message.violations:
         out.append("Violations:")
         out.extend(f"  - {v}" for v in message.violations)
@@ -44,7 +82,7 @@ def message_text(message: HandshakeRequest | HandshakeResponse) -> str:
 def step_line(step: CheckStep) -> str:
     """One check as a line: ``[pass] check: detail (section) -> HTTP 400``."""
     status = f" -> HTTP {step.http_status}" if step.http_status else ""
-    return f"[{step.outcome}] {step.check}: {step.detail} ({step.section}){status}"
+    return f"[{step.outcome}] {step.check}: {step.detail} ({section_text(step.section)}){status}"
 
 
 def verdict_title(verdict: ServerDecision | ClientCheck) -> str:
@@ -59,7 +97,7 @@ def checks_text(verdict: ServerDecision | ClientCheck) -> str:
     """A verdict's title and its checks, one line each."""
     title = verdict_title(verdict)
     if isinstance(verdict, ServerDecision):
-        title += f" ({verdict.section})"
+        title += f" ({section_text(verdict.section)})"
     return "\n".join([title, *(f"  {step_line(s)}" for s in verdict.steps)])
 
 
@@ -82,10 +120,10 @@ def message_html(
     """
     data = bytes(message)
     violations = list(message.violations)
-    rows = [
-        "<table><thead><tr><th>bytes</th><th>line as sent</th><th>what it is for</th><th>RFC</th>"
-        "</tr></thead><tbody>"
-    ]
+    heads = "".join(
+        f'<th style="{LEFT}">{h}</th>' for h in ("bytes", "line as sent", "what it is for", "RFC")
+    )
+    rows = [f"<table><thead><tr>{heads}</tr></thead><tbody>"]
     for f in message.fields:
         start, end = f.span.byte_start, f.span.byte_end
         hit = highlight is not None and (
@@ -112,22 +150,32 @@ def message_html(
         if hit or bad:
             cls += " wsx-wt-hit"
         rows.append(
-            f'<tr class="{cls.strip()}"><td class="wsx-wt-m wsx-wt-dim" style="white-space:nowrap">'
+            f'<tr class="{cls.strip()}"><td class="wsx-wt-m wsx-wt-dim" style="{LEFT};white-space:nowrap">'
             f"{start}..{end - 1}</td>"
-            f'<td class="wsx-wt-line">{line}</td><td>{escape(f.meaning)}{flag}</td>'
-            f'<td class="wsx-wt-dim" style="white-space:nowrap">{escape(f.rfc_ref)}</td></tr>'
+            f'<td class="wsx-wt-line" style="{LEFT};min-width:16em">{line}</td>'
+            f'<td style="{LEFT};overflow-wrap:anywhere">{escape(f.meaning)}{flag}</td>'
+            f'<td class="wsx-wt-dim wsx-wt-small" style="{LEFT}">{section_html(f.rfc_ref)}</td></tr>'
         )
     rows.append("</tbody></table>")
     legend = (
-        '<div class="wsx-wt-small wsx-wt-dim">Left edge: <span style="color:#4a7fd6">■</span> required '
-        '<span style="color:#3a9a5b">■</span> optional <span style="color:#9aa0a6">■</span> other. '
-        "Every line ends with CRLF (carriage return, line feed); an empty line ends the headers.</div>"
+        '<div class="wsx-wt-small wsx-wt-dim">Left edge of a row: '
+        f"{_swatch('#8ab4f8')} required header {_swatch('#81c995')} optional "
+        f"{_swatch('#cfd4da')} other. Every line ends with CRLF (carriage return, line feed); an "
+        "empty line ends the headers.</div>"
     )
     listing = ""
     if violations:
         items = "".join(f"<li>{escape(v)}</li>" for v in violations)
         listing = f'<div class="wsx-wt-badnote">Grammar problems:<ul style="margin:2px 0">{items}</ul></div>'
     return _block("".join(rows) + legend + listing)
+
+
+def _swatch(colour: str) -> str:
+    """A small square of ``colour`` for a legend: a box, not a character, so it needs no text contrast."""
+    return (
+        f'<span aria-hidden="true" style="display:inline-block;width:.8em;height:.8em;'
+        f'vertical-align:-1px;border-radius:2px;background:{colour}"></span>'
+    )
 
 
 _OUTCOME = {
@@ -137,24 +185,32 @@ _OUTCOME = {
 }
 
 
+def section_html(section: str) -> str:
+    """``section`` for a narrow table column: it may wrap between citations, never inside one
+    (``RFC 6455``, ``§4.2.1 item 1`` stay whole)."""
+    text = escape(section_text(section)).replace(" ", "&nbsp;")
+    return text.replace(",&nbsp;", ", ").replace("&nbsp;§", " §")
+
+
 def check_steps_html(steps: Sequence[CheckStep], *, title: str = "") -> str:
-    """The checks of ``decide`` or ``check_response``, in order: outcome, check, detail, RFC, HTTP status.
+    """The checks of ``decide`` or ``check_response``, in order: outcome (with the HTTP status a
+    failure answers with), check, detail, RFC section.
 
     The first failure is where the handshake stopped; notes are choices made (the subprotocol picked,
     an extension declined).
     """
-    rows = [
-        "<table><thead><tr><th>outcome</th><th>check</th><th>detail</th><th>RFC</th><th>answer</th></tr>"
-        "</thead><tbody>"
-    ]
+    heads = "".join(f'<th style="{LEFT}">{h}</th>' for h in ("outcome", "check", "detail", "RFC"))
+    rows = [f"<table><thead><tr>{heads}</tr></thead><tbody>"]
     for s in steps:
         cls = ' class="wsx-wt-failrow"' if s.outcome == "fail" else ""
-        status = f"HTTP {s.http_status}" if s.http_status else ""
+        outcome = _OUTCOME.get(s.outcome, escape(s.outcome))
+        if s.http_status:
+            outcome += f'<div class="wsx-wt-m wsx-wt-small">→ HTTP {s.http_status}</div>'
         rows.append(
-            f"<tr{cls}><td style='white-space:nowrap'>{_OUTCOME.get(s.outcome, escape(s.outcome))}</td>"
-            f"<td>{escape(s.check)}</td><td>{escape(s.detail)}</td>"
-            f'<td class="wsx-wt-dim" style="white-space:nowrap">{escape(s.section)}</td>'
-            f'<td class="wsx-wt-m" style="white-space:nowrap">{escape(status)}</td></tr>'
+            f'<tr{cls}><td style="{LEFT};white-space:nowrap">{outcome}</td>'
+            f'<td style="{LEFT}">{escape(s.check)}</td>'
+            f'<td style="{LEFT};overflow-wrap:anywhere">{escape(s.detail)}</td>'
+            f'<td class="wsx-wt-dim wsx-wt-small" style="{LEFT}">{section_html(s.section)}</td></tr>'
         )
     rows.append("</tbody></table>")
     head = f'<div class="wsx-wt-cap">{escape(title)}</div>' if title else ""

@@ -25,6 +25,13 @@ DISPLAYED = (
     ("wsexplorer.codec.client_check", "ClientCheck"),
     ("wsexplorer.codec.extensions.permessage_deflate.message", "CompressedMessage"),
     ("wsexplorer.codec.subprotocols.base", "DecodedMessage"),
+    ("wsexplorer.exercises.model", "Exercise"),
+    ("wsexplorer.exercises.frame_build", "BuildExercise"),
+    ("wsexplorer.exercises.model", "CheckResult"),
+    ("wsexplorer.exercises.checker", "ImplementationReport"),
+    ("wsexplorer.exercises.server_check", "ServerReport"),
+    ("wsexplorer.live.probe.report", "ProbeReport"),
+    ("wsexplorer.record.diff", "SessionDiff"),
 )
 """(module, class name) of every object a notebook cell shows as HTML."""
 

@@ -14,12 +14,15 @@ from ..codec.close import describe_close_code
 from ..codec.frame_header import Opcode
 from ..codec.frame_parser import StreamSplit
 from ..codec.frames import Frame
+from ..codec.subprotocols import DecodedMessage
 from ..record.replay import Replay, ReplayedFrame
 from .frame_table import pretty_json
-from .notes import styled
+from .notes import callout, styled
 from .palette import WALKTHROUGH_CSS, block, escape
+from .subprotocols import decoded_html
 
 __all__ = [
+    "frame_status_html",
     "in_context_html",
     "incomplete_input_text",
     "last_message_html",
@@ -110,6 +113,32 @@ def receiver_report_html(replay: Replay, frames: Sequence[Frame]) -> str:
     return block("wsx-wt", WALKTHROUGH_CSS, f"<div>{summary}</div><ul>{''.join(lines)}</ul>")
 
 
+def frame_status_html(
+    frame: Frame | None, error: str | None, *, frames: int = 1, number: int | None = None
+) -> str:
+    """The inspector's status line: why the input cannot be read whole (if so), then the frame on show
+    in one line (its number where the reader found it, or how many frames the input holds)."""
+    parts = []
+    if error is not None:
+        parts.append(callout(f"<b>✗ Cannot read the input whole.</b> {escape(error)}", "error"))
+    if frame is None:
+        if error is None:
+            parts.append(callout("Paste the bytes of a frame, or build one.", "info"))
+        return "".join(parts)
+    count = f"{frames} frames in the input · " if frames > 1 else ""
+    if number is not None:
+        count = f"<b>frame #{number:,}</b> · "
+    missing = f" · <b>{frame.missing:,} payload bytes missing</b>" if frame.missing else ""
+    parts.append(
+        styled(
+            f"<div class='wsx-w-m' style='font-size:13.5px;margin:4px 0'>{count}{escape(frame.summary())}"
+            f"<span class='wsx-w-dim'> · header {frame.header_length} bytes · payload "
+            f"{frame.payload_length:,} bytes</span>{missing}</div>"
+        )
+    )
+    return "".join(parts)
+
+
 def incomplete_input_text(split: StreamSplit) -> str | None:
     """Why bytes given as frames cannot be read whole (``None`` when they can), for a person: how
     many frames were complete, the rule, how many bytes a receiver still waits for."""
@@ -160,11 +189,13 @@ def in_context_html(
     *,
     message: Message | None = None,
     label: str | None = None,
+    decoded: Sequence[DecodedMessage] = (),
 ) -> str:
     """One recorded frame's place in its connection: its message, fragment, or the failure it caused.
 
     ``label`` names the frame as the reader knows it (the table's row number); ``message``, when
-    given, is shown whole below (JSON indented).
+    given, is shown whole below (JSON indented); ``decoded``, what its subprotocol's decoder made of
+    it (fields and the rules the subprotocol's spec names).
     """
     info = replayed.message
     name = escape(label or f"frame #{replayed.index + 1}")
@@ -182,7 +213,8 @@ def in_context_html(
             f"{info.size:,} bytes)</li>"
         )
     content = message_content_html(message) if message is not None else ""
-    return block("wsx-wt", WALKTHROUGH_CSS, f"<ul>{line}</ul>{content}")
+    body = block("wsx-wt", WALKTHROUGH_CSS, f"<ul>{line}</ul>{content}")
+    return body + "".join(decoded_html(d) for d in decoded)
 
 
 def last_message_html(message: str | bytes) -> str:

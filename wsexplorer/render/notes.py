@@ -33,7 +33,8 @@ NOTES_CSS = (
 .wsx-w-dim {{ color: var(--wsx-dim); }}
 .wsx-w-small {{ font-size: 12px; }}
 .wsx-w-table {{ border-collapse: collapse; font-size: 12.5px; margin: 2px 0; }}
-.wsx-w-table th, .wsx-w-table td {{ text-align: left; vertical-align: top; padding: 3px 10px 3px 0;
+.wsx-w-table.wsx-w-table th, .wsx-w-table.wsx-w-table td {{ text-align: left; vertical-align: top;
+  padding: 3px 10px 3px 0;
   border: none; border-bottom: 1px solid rgba(127, 127, 127, .25); }}
 .wsx-w-table th {{ font-size: 11px; font-weight: 600; color: var(--wsx-dim); }}
 .wsx-w-table td.wsx-w-m {{ font-size: 11.5px; }}
@@ -45,8 +46,9 @@ NOTES_CSS = (
 .wsx-w-s-busy {{ color: var(--wsx-busy); }}
 .wsx-w pre.wsx-w-pre {{ font-family: {MONO}; font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere;
   max-height: 12em; overflow-y: auto; margin: 2px 0; }}
-.wsx-w-badge {{ display: inline-block; padding: 1px 9px; border-radius: 10px; font-weight: 700;
-  color: #fff; margin-right: 6px; }}
+.wsx-w-badge {{ display: inline-block; padding: 0 8px; border-radius: 10px; font-weight: 700;
+  color: var(--jp-content-font-color1, #1b1b1b); border: 2px solid currentColor; background: transparent;
+  margin-right: 6px; }}
 """
 )
 """The notes' CSS; each piece that needs it carries it inline."""

@@ -148,11 +148,11 @@ def clip(text: str, limit: int) -> str:
 # -- CSS ---
 
 THEME_CSS = """
-:root { --wsx-dim: var(--jp-content-font-color2, #5f6368);
+:root { --wsx-dim: #5f6368;
   --wsx-bad: #c5221f; --wsx-good: #137333; --wsx-busy: #174ea6; --wsx-warn: #8a5300;
   --wsx-c2s: #174ea6; --wsx-s2c: #137333; }
-body[data-jp-theme-light="false"], body.vscode-dark { --wsx-bad: #f28b82; --wsx-good: #81c995;
-  --wsx-busy: #8ab4f8; --wsx-warn: #fdd663; --wsx-c2s: #8ab4f8; --wsx-s2c: #81c995; }
+body[data-jp-theme-light="false"], body.vscode-dark { --wsx-dim: #bdc1c6; --wsx-bad: #f28b82;
+  --wsx-good: #81c995; --wsx-busy: #8ab4f8; --wsx-warn: #fdd663; --wsx-c2s: #8ab4f8; --wsx-s2c: #81c995; }
 """
 """Colours for text that must read on both themes: ``var(--wsx-bad)`` etc. JupyterLab marks its theme
 on ``<body>`` (``data-jp-theme-light``); every CSS block below starts with these rules, so any view
@@ -185,13 +185,14 @@ DUMP_CSS = (
 .wsx-dump .wsx-ascii span {{ color: {INK}; padding: 1px 0; }}
 .wsx-dump .wsx-note {{ font-size: 12px; font-style: italic; color: var(--wsx-dim); margin: 4px 0 0 5.2em; }}
 .wsx-dump table.wsx-ft {{ border-collapse: collapse; margin: 2px 0; font-size: 12.5px; }}
-.wsx-dump table.wsx-ft th, .wsx-dump table.wsx-ft td {{ text-align: left; vertical-align: top;
+.wsx-dump.wsx-dump table.wsx-ft th, .wsx-dump.wsx-dump table.wsx-ft td {{ text-align: left;
+  vertical-align: top;
   padding: 3px 10px 3px 0; border: none; border-bottom: 1px solid rgba(127, 127, 127, .25);
   max-width: 34em; }}
 .wsx-dump table.wsx-ft th {{ font-size: 11px; font-weight: 600; color: var(--wsx-dim); }}
 .wsx-dump table.wsx-ft tbody tr, .wsx-dump table.wsx-bd tbody tr {{ background: transparent; }}
-.wsx-dump .wsx-m {{ font-family: {MONO}; white-space: nowrap; }}
-.wsx-dump .wsx-ref {{ color: var(--wsx-dim); white-space: nowrap; }}
+.wsx-dump .wsx-m {{ font-family: {MONO}; white-space: normal; overflow-wrap: anywhere; }}
+.wsx-dump .wsx-ref {{ color: var(--wsx-dim); white-space: normal; }}
 .wsx-dump .wsx-pill {{ display: inline-block; padding: 0 7px; border-radius: 9px; color: {INK};
   font-weight: 600; white-space: nowrap; }}
 .wsx-dump .wsx-flag {{ display: inline-block; margin-left: 4px; padding: 0 5px; border-radius: 8px;
@@ -237,7 +238,7 @@ DUMP_CSS = (
 .wsx-dump table.wsx-bd tr.wsx-gaprow td {{ height: 6px; }}
 .wsx-dump table.wsx-bd td.wsx-bdbad {{ box-shadow: inset 0 0 0 2px {BAD}; }}
 .wsx-dump .wsx-bd-n {{ font-weight: 700; }}
-.wsx-dump .wsx-bd-v {{ color: var(--wsx-dim); }}
+.wsx-dump .wsx-bd-v {{ color: #3c4043; }}
 """
 )
 
@@ -252,7 +253,8 @@ WALKTHROUGH_CSS = (
 .wsx-wt .wsx-wt-dim {{ color: var(--wsx-dim); }}
 .wsx-wt .wsx-wt-small {{ font-size: 12px; }}
 .wsx-wt table {{ border-collapse: collapse; margin: 2px 0; font-size: 12.5px; }}
-.wsx-wt th, .wsx-wt td {{ text-align: left; vertical-align: top; padding: 3px 10px 3px 4px; border: none;
+.wsx-wt.wsx-wt th, .wsx-wt.wsx-wt td {{ text-align: left; vertical-align: top; padding: 3px 10px 3px 4px;
+  border: none;
   border-bottom: 1px solid rgba(127, 127, 127, .25); }}
 .wsx-wt th {{ font-size: 11px; font-weight: 600; color: var(--wsx-dim); }}
 .wsx-wt tbody tr {{ background: transparent; }}
@@ -281,7 +283,7 @@ WALKTHROUGH_CSS = (
 .wsx-wt tr.wsx-wt-other td:first-child {{ box-shadow: inset 4px 0 0 #cfd4da; }}
 .wsx-wt tr.wsx-wt-hit td {{ background: rgba(217, 48, 37, .12); }}
 .wsx-wt .wsx-wt-line {{ font-family: {MONO}; white-space: pre-wrap; overflow-wrap: anywhere;
-  min-width: 22em; }}
+  min-width: 16em; }}
 .wsx-wt .wsx-wt-crlf {{ color: var(--wsx-dim); font-size: 9.5px; letter-spacing: .04em; }}
 .wsx-wt .wsx-wt-stop {{ color: var(--wsx-bad, {BAD}); font-weight: 700; white-space: nowrap; }}
 .wsx-wt .wsx-wt-pass {{ color: var(--wsx-good, {GOOD}); font-weight: 700; }}

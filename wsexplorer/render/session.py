@@ -25,10 +25,27 @@ def summary_text(summary: SessionSummary) -> str:
         ratios = summary.compression_ratios.get(name) or []
         if ratios:
             mean = sum(ratios) / len(ratios)
-            lines.append(f"  compressed messages: {len(ratios)}, mean wire/payload ratio {mean:.2f}")
+            lines.append(
+                f"  compressed messages: {len(ratios)}; on the wire they took {mean:.0%} of their size "
+                f"on average (wire/payload ratio {mean:.2f}: compressed bytes ÷ original bytes)"
+            )
     if summary.ping_rtts_ns:
         rtts = sorted(summary.ping_rtts_ns)
-        lines.append(f"ping round trips: {len(rtts)}, median {rtts[len(rtts) // 2] / 1e3:.0f} µs")
+        lines.append(
+            f"ping round trips: {len(rtts)}, median {rtts[len(rtts) // 2] / 1e6:.3f} ms "
+            "(from the ping's bytes recorded to the pong's)"
+        )
+    if summary.subprotocol is not None:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.decoded.items())) or "no message"
+        broken = summary.subprotocol_violations
+        lines.append(
+            f"subprotocol {summary.subprotocol}: {kinds}; "
+            + (
+                f"{broken} rule{'s' if broken != 1 else ''} of it broken"
+                if broken
+                else "no rule of it broken"
+            )
+        )
     codes = ", ".join(f"{k}: {v}" for k, v in summary.close_codes.items())
     lines.append(f"close codes: {codes}; closed first by: {summary.closed_first_by or 'nobody'}")
     return "\n".join(lines)

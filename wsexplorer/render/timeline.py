@@ -13,13 +13,12 @@ from __future__ import annotations
 import html
 import io
 import math
-from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..codec.frame_header import Opcode
 from ..record.frame_index import OPCODE_GROUPS, FrameIndex
+from ..record.round_trips import ping_round_trips
 from ..record.session import C2S, S2C, Session
 from .frame_table import DIRECTION_ARROWS
 
@@ -71,42 +70,6 @@ def decimate(t: Any, y: Any, budget: int) -> Any:
     starts = np.flatnonzero(np.r_[True, sb[1:] != sb[:-1]])
     ends = np.r_[starts[1:], n] - 1
     return np.unique(np.concatenate([order[starts], order[ends]]))
-
-
-def ping_round_trips(index: FrameIndex) -> tuple[Any, Any, Any]:
-    """(ping times, round-trip times, who pinged) for every answered ping: times in nanoseconds of
-    the recording's clock, who pinged as a direction (0: the client, 1: the server).
-
-    A pong answers the earliest waiting ping with the same payload sent the other way (RFC 6455
-    §5.5.3). Only ping and pong frames are parsed, found through the opcode column. The round trip
-    runs from the ping's bytes recorded to the pong's bytes recorded, as the recording saw them.
-    """
-    index.update()
-    positions = np.flatnonzero((index.opcode == Opcode.PING) | (index.opcode == Opcode.PONG))
-    waiting: dict[tuple[int, bytes], deque[int]] = {}
-    sent: list[int] = []
-    rtts: list[int] = []
-    pinger: list[int] = []
-    ping = int(Opcode.PING)
-    frame = index.session.frame
-    columns = (
-        index.direction[positions],
-        index.index[positions],
-        index.t_ns[positions],
-        index.opcode[positions],
-    )
-    for d, i, t, op in zip(*(c.tolist() for c in columns), strict=True):
-        payload = frame(C2S if d == 0 else S2C, i).frame.payload
-        if op == ping:
-            waiting.setdefault((d, payload), deque()).append(t)
-        else:
-            queue = waiting.get((1 - d, payload))
-            if queue:
-                t_ping = queue.popleft()
-                sent.append(t_ping)
-                rtts.append(t - t_ping)
-                pinger.append(1 - d)
-    return np.asarray(sent, np.int64), np.asarray(rtts, np.int64), np.asarray(pinger, np.int8)
 
 
 _GROUP_NAMES = tuple(OPCODE_COLORS)
@@ -408,20 +371,30 @@ def timeline_figure(
 
 
 def legend_html() -> str:
-    """The timeline's legends as HTML (for :class:`Timeline` drawn with ``legend=False``)."""
+    """The timeline's legends as HTML (for :class:`Timeline` drawn with ``legend=False``), and what
+    its round trips measure."""
     items = [
-        f'<span style="color:{color}">&#9632;</span>&nbsp;{html.escape(name)}'
+        f'<span class="wsx-tl-swatch" style="background:{color}"></span>&nbsp;{html.escape(name)}'
         for name, color in OPCODE_COLORS.items()
     ]
     items += [f"{'&#9650;' if d == C2S else '&#9660;'}&nbsp;{DIRECTION_ARROWS[d]}" for d in (C2S, S2C)]
     items += [
-        f'<span style="color:{_DIRECTION_COLORS[d]}">&#8212;</span>&nbsp;{DIRECTION_ARROWS[d]} wire bytes/s'
+        f'<span class="wsx-tl-swatch" style="background:{_DIRECTION_COLORS[d]}"></span>&nbsp;'
+        f"{DIRECTION_ARROWS[d]} wire bytes/s"
         for d in (C2S, S2C)
     ]
+    note = (
+        "Round trips here are measured on the recording: from the moment the ping's bytes were written "
+        "to the moment the pong's bytes were read, in milliseconds. The round trip a program reports "
+        "(the Ping button's) also counts its own scheduling around those two moments, so it is a little "
+        "longer."
+    )
     return (
-        '<div class="wsx-timeline-legend" style="font-size:12px; display:flex; flex-wrap:wrap; gap:4px 14px">'
+        '<div class="wsx-timeline-legend" style="font-size:12px">'
+        "<style>.wsx-tl-swatch { display:inline-block; width:10px; height:10px; border-radius:2px; }</style>"
+        '<div style="display:flex; flex-wrap:wrap; gap:4px 14px">'
         + "".join(f"<span>{item}</span>" for item in items)
-        + "</div>"
+        + f'</div><div style="margin-top:4px">{html.escape(note)}</div></div>'
     )
 
 

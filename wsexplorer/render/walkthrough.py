@@ -9,13 +9,19 @@ from __future__ import annotations
 
 from ..codec.frame_header import Opcode
 from ..codec.frames import Frame
-from .palette import KEY_TINTS, WALKTHROUGH_CSS, block, escape
+from .handshake import LEFT
+from .palette import INK, KEY_TINTS, WALKTHROUGH_CSS, block, escape
 
 __all__ = ["unmasking_html", "unmasking_text"]
 
 
 def _printable(b: int) -> str:
     return chr(b) if 0x20 <= b < 0x7F else ""
+
+
+def _chip(byte: int, tint: str, extra_class: str = "") -> str:
+    """A byte in hex on a light tint, with dark text whatever the theme."""
+    return f'<span class="wsx-wt-chip{extra_class}" style="background:{tint};color:{INK}">{byte:02x}</span>'
 
 
 def _block(body: str, extra_class: str = "") -> str:
@@ -43,10 +49,7 @@ def unmasking_html(frame: Frame, *, max_rows: int = 32) -> str:
         )
     masked = frame.masked_payload
     plain = frame.payload  # unmasked by the codec (apply_mask), never recomputed here
-    key_chips = " ".join(
-        f'<span class="wsx-wt-chip" style="background:{KEY_TINTS[j]}">{k:02x}</span>'
-        for j, k in enumerate(key)
-    )
+    key_chips = " ".join(_chip(k, KEY_TINTS[j]) for j, k in enumerate(key))
     parts = [
         '<div class="wsx-wt-lead">Masking key (4 bytes): '
         f"{key_chips}. Payload byte <i>i</i> is XORed (⊕, bit by bit: 1 where the bits differ) with key byte "
@@ -56,9 +59,9 @@ def unmasking_html(frame: Frame, *, max_rows: int = 32) -> str:
     if not masked:
         parts.append('<div class="wsx-wt-dim">The payload is empty: nothing to unmask.</div>')
         return _block("".join(parts))
+    heads = ("i", "masked byte (wire)", "", "key byte i mod 4", "", "unmasked byte", "char")
     rows = [
-        "<table><thead><tr><th>i</th><th>masked byte (wire)</th><th></th><th>key byte i mod 4</th>"
-        "<th></th><th>unmasked byte</th><th>char</th></tr></thead><tbody>"
+        "<table><thead><tr>" + "".join(f'<th style="{LEFT}">{h}</th>' for h in heads) + "</tr></thead><tbody>"
     ]
     text = _is_text(frame)
     for i in range(min(len(masked), max_rows)):
@@ -71,14 +74,14 @@ def unmasking_html(frame: Frame, *, max_rows: int = 32) -> str:
         else:
             shown = '<span class="wsx-wt-dim">—</span>'
         rows.append(
-            f'<tr><td class="wsx-wt-num">{i}</td>'
-            f'<td><span class="wsx-wt-chip" style="background:#e6d8bd">{m:02x}</span> '
-            f'<span class="wsx-wt-bits">{m:08b}</span></td><td>⊕</td>'
-            f'<td><span class="wsx-wt-chip" style="background:{KEY_TINTS[i % 4]}">{k:02x}</span> '
-            f'<span class="wsx-wt-bits">{k:08b}</span> <span class="wsx-wt-dim wsx-wt-small">'
-            f"(key[{i % 4}])</span></td><td>=</td>"
-            f'<td><span class="wsx-wt-chip wsx-wt-res" style="background:#d7f0dd">{p:02x}</span> '
-            f'<span class="wsx-wt-bits">{p:08b}</span></td><td class="wsx-wt-m">{shown}</td></tr>'
+            f'<tr><td class="wsx-wt-num" style="text-align:right">{i}</td>'
+            f'<td style="{LEFT}">{_chip(m, "#e6d8bd")} <span class="wsx-wt-bits">{m:08b}</span></td>'
+            f'<td style="{LEFT}">⊕</td>'
+            f'<td style="{LEFT}">{_chip(k, KEY_TINTS[i % 4])} <span class="wsx-wt-bits">{k:08b}</span> '
+            f'<span class="wsx-wt-dim wsx-wt-small">(key[{i % 4}])</span></td><td style="{LEFT}">=</td>'
+            f'<td style="{LEFT}">{_chip(p, "#d7f0dd", " wsx-wt-res")} '
+            f'<span class="wsx-wt-bits">{p:08b}</span></td>'
+            f'<td class="wsx-wt-m" style="{LEFT}">{shown}</td></tr>'
         )
     rows.append("</tbody></table>")
     parts.extend(rows)

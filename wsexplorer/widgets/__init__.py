@@ -12,17 +12,25 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .accept import AcceptStepper
     from .deflate import DeflateExplorer
+    from .exercise import ExerciseWidget
     from .frame import FrameInspector
     from .handshake import HandshakeExplorer
     from .live import LiveConnection
+    from .probe import ProbeBrowser
+    from .relay import RelayMonitor
+    from .replay_diff import DiffViewer
     from .session import SessionBrowser
 
 __all__ = [
     "AcceptStepper",
     "DeflateExplorer",
+    "DiffViewer",
+    "ExerciseWidget",
     "FrameInspector",
     "HandshakeExplorer",
     "LiveConnection",
+    "ProbeBrowser",
+    "RelayMonitor",
     "SessionBrowser",
 ]
 
@@ -33,6 +41,10 @@ _WHERE = {
     "DeflateExplorer": "deflate",
     "LiveConnection": "live",
     "SessionBrowser": "session",
+    "ProbeBrowser": "probe",
+    "ExerciseWidget": "exercise",
+    "RelayMonitor": "relay",
+    "DiffViewer": "replay_diff",
 }
 
 

@@ -18,12 +18,18 @@ from ..codec.client_check import ClientCheck, check_response
 from ..codec.handshake import HandshakeRequest, HandshakeResponse
 from ..errors import InvalidAccept
 from ..render.accept import accept_html
+from ..render.handshake import sentence
 from ._common import ExplorerBox, box, button, callout, e, heading, set_value, title
 
 __all__ = ["SEED_KEY", "AcceptStepper"]
 
 SEED_KEY = "dGhlIHNhbXBsZSBub25jZQ=="
 """The key of RFC 6455 §1.3 (and of the seed's example): "the sample nonce" in base64."""
+
+
+def _wrapping() -> widgets.Layout:
+    """A row that wraps on a narrow page instead of growing wider than it."""
+    return widgets.Layout(flex_flow="row wrap", align_items="center")
 
 
 class AcceptStepper(ExplorerBox):
@@ -47,7 +53,7 @@ class AcceptStepper(ExplorerBox):
             description="Sec-WebSocket-Key:",
             placeholder="24 characters of base64, e.g. dGhlIHNhbXBsZSBub25jZQ==",
             style={"description_width": "initial"},
-            layout=widgets.Layout(width="32em"),
+            layout=widgets.Layout(width="32em", max_width="100%"),
         )
         self.key.add_class("wsx-accept-key")
         self.random_button = button(
@@ -72,7 +78,7 @@ class AcceptStepper(ExplorerBox):
             description="Server sent:",
             placeholder="paste the Sec-WebSocket-Accept value from the server's 101 response",
             style={"description_width": "initial"},
-            layout=widgets.Layout(width="40em"),
+            layout=widgets.Layout(width="40em", max_width="100%"),
         )
         self.paste.add_class("wsx-accept-paste")
         self.verdict = widgets.HTML()
@@ -97,12 +103,14 @@ class AcceptStepper(ExplorerBox):
                 "<b>Sec-WebSocket-Accept</b> = base64(SHA-1(key + GUID)). The client computes the same and "
                 "compares. <span class='wsx-w-dim'>(RFC 6455 §1.3, §4.2.2 step 5.4)</span>",
             ),
-            widgets.HBox([self.key, self.random_button, self.seed_button]),
-            widgets.HBox([self.back_button, self.next_button, self.all_button, self.position]),
+            widgets.HBox([self.key, self.random_button, self.seed_button], layout=_wrapping()),
+            widgets.HBox(
+                [self.back_button, self.next_button, self.all_button, self.position], layout=_wrapping()
+            ),
             self.steps_view,
             widgets.HBox(
                 [widgets.HTML(box("<b>Sec-WebSocket-Accept:</b>&nbsp;")), self.result],
-                layout=widgets.Layout(align_items="center"),
+                layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
             ),
             heading("Check a server's answer", "RFC 6455 §4.1"),
             self.paste,
@@ -161,7 +169,11 @@ class AcceptStepper(ExplorerBox):
         self.back_button.disabled = self._step <= 1
         self.next_button.disabled = self._step >= last
         self.all_button.disabled = self._step >= last
-        bad = "" if comp.valid else " · <b style='color:#d93025'>this key would be refused (400)</b>"
+        bad = (
+            ""
+            if comp.valid
+            else " · <b style='color:var(--wsx-bad, #c5221f)'>a server refuses this key (400)</b>"
+        )
         set_value(
             self.position, box(f"<span class='wsx-w-dim'>&nbsp;step {self._step} of {last}</span>{bad}")
         )
@@ -197,7 +209,9 @@ class AcceptStepper(ExplorerBox):
                 ],
             )
         except ValueError as exc:
-            set_value(self.verdict, callout(f"Cannot use this text as a header value: {e(exc)}", "error"))
+            set_value(
+                self.verdict, callout(f"This text cannot be a header value: {e(sentence(str(exc)))}", "error")
+            )
             return
         check = check_response(request, response)
         self.check = check
@@ -207,9 +221,9 @@ class AcceptStepper(ExplorerBox):
                 self.verdict,
                 callout(
                     '<b class="wsx-w-big">✓ Match.</b> The server computed the same value from this key, '
-                    "so it really read this handshake. The client goes on with its other checks (101 status, "
-                    "Upgrade, Connection, extensions, subprotocol) and the connection is open. "
-                    "<span class='wsx-w-dim'>(RFC 6455 §4.1)</span>",
+                    "so it really read this handshake. The client goes on with its other checks (status "
+                    "101, Upgrade, Connection, extensions, subprotocol); if they pass, the connection is "
+                    "open. <span class='wsx-w-dim wsx-w-small'>(RFC 6455 §4.1)</span>",
                     "ok",
                 ),
             )
@@ -220,14 +234,18 @@ class AcceptStepper(ExplorerBox):
                 self.verdict,
                 callout(
                     '<b class="wsx-w-big">✗ Mismatch.</b> '
-                    f'Expected <span class="wsx-w-m">{expected}</span>, the server sent '
-                    f'<span class="wsx-w-m">{e(pasted)}</span>.<br>The client must <b>fail the WebSocket '
+                    f'The server sent <span class="wsx-w-m">{e(pasted)}</span>, but the client expected '
+                    f'<span class="wsx-w-m">{expected}</span>.<br>The client must <b>fail the WebSocket '
                     "connection</b>: close the TCP connection without sending any frame. The answer was not "
                     "made for this key: perhaps a cache or proxy replayed an old answer, or the server "
-                    "does not speak WebSocket. <span class='wsx-w-dim'>(RFC 6455 §4.1, §7.1.7)</span>",
+                    "does not speak WebSocket. <span class='wsx-w-dim wsx-w-small'>(RFC 6455 §4.1, "
+                    "§7.1.7)</span>",
                     "error",
                 ),
             )
             return
         reason = error.rule if error is not None else "the check failed"
-        set_value(self.verdict, callout(f"<b>✗ The client would abort:</b> {e(reason)}", "error"))
+        set_value(
+            self.verdict,
+            callout(f"<b>✗ The client would fail the connection.</b> {e(sentence(reason))}", "error"),
+        )

@@ -34,6 +34,7 @@ from .export import ExportBar
 from .filters import FilterBar
 from .frame import FrameInspector
 from .grid import FrameGrid
+from .panels import Switch
 from .reveal import Reveal
 from .timeline_tab import TimelineTab
 
@@ -119,7 +120,7 @@ class FrameBrowser:
                 self.export.widget,
             ]
         )
-        self.tabs = W.Tab(children=[frames_tab, self.timeline.widget], titles=("Frames", "Timeline"))
+        self.tabs = Switch([frames_tab, self.timeline.widget], ("Frames", "Timeline"), css_class="wsx-tabs")
         self.tabs.observe(self._guard(lambda _c: self._maybe_redraw_timeline()), names="selected_index")
         self.widget = self.tabs
         self.refresh()
@@ -367,7 +368,11 @@ class FrameBrowser:
         )
         self.inspector.layout.display = None
         replay = self.session.replay(row.direction)
-        self.inspector.show_in_context(record.in_context(), number=row.number, replay=replay)
+        replayed = record.in_context()
+        decoding = self.session.decoding()
+        info = replayed.message
+        decoded = decoding.decoded(row.direction, info.number) if decoding.name and info is not None else []
+        self.inspector.show_in_context(replayed, number=row.number, replay=replay, decoded=decoded)
 
     @property
     def inspector_open(self) -> bool:

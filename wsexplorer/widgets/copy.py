@@ -26,11 +26,11 @@ class CopyButton(anywidget.AnyWidget):
 
     text = traitlets.Unicode("").tag(sync=True)
     label = traitlets.Unicode("copy").tag(sync=True)
-    tooltip = traitlets.Unicode("").tag(sync=True)
+    hint = traitlets.Unicode("").tag(sync=True)  # the title (not "tooltip": DOMWidget has one)
     attempts = traitlets.Int(0).tag(sync=True)
     copied = traitlets.Int(0).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, label: str, css_class: str, **kwargs: Any) -> None:
-        super().__init__(label=label, tooltip=kwargs.pop("tooltip", label), **kwargs)
+        super().__init__(label=label, hint=kwargs.pop("hint", label), **kwargs)
         self.add_class(css_class)

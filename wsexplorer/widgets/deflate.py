@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
-from IPython.display import Image, clear_output, display
 
 from ..codec.extensions.permessage_deflate import CompressedMessage, PerMessageDeflate
 from ..errors import WSExplorerError
-from ..render.deflate_figure import figure_png, ratio_figure
+from ..render.deflate import growth_note, messages_table_html, size_change
+from ..render.deflate_figure import figure_img_html, figure_png, ratio_alt_text, ratio_figure
 from ..render.dump import html_dump
-from ._common import ExplorerBox, box, callout, e, heading, hex_preview, set_value, title
+from ._common import ExplorerBox, box, callout, e, heading, set_value, title
 
 __all__ = ["DEFAULT_MESSAGES", "DeflateExplorer", "DeflateRun"]
 
@@ -116,31 +116,30 @@ class DeflateExplorer(ExplorerBox):
         self.messages.add_class("wsx-deflate-messages")
         self.takeover = widgets.Checkbox(
             value=True,
-            description="context takeover: the compressor remembers earlier messages (RFC 7692 §7.1.1)",
+            description="context takeover: the compressor remembers earlier messages",
             indent=False,
-            layout=widgets.Layout(width="auto"),
+            layout=widgets.Layout(width="auto", max_width="100%"),
         )
         self.takeover.add_class("wsx-deflate-takeover")
-        self.window_bits = widgets.IntSlider(
+        self.window_bits = widgets.Dropdown(  # a dropdown, not a slider: sliders have no accessible name
+            options=[(f"{bits} ({1 << bits:,} bytes)", bits) for bits in range(15, 7, -1)],
             value=15,
-            min=8,
-            max=15,
             description="window bits:",
-            continuous_update=False,
             style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto"),
         )
         self.window_bits.add_class("wsx-deflate-bits")
         self.window_note = widgets.HTML()
         self.agreed = widgets.HTML()
         self.table = widgets.HTML()
         self.table.add_class("wsx-deflate-table")
-        self.plot = widgets.Output()
+        self.plot = widgets.HTML()  # an <img> with a text alternative (an Output's image has none)
         self.plot.add_class("wsx-deflate-plot")
         self.inspect = widgets.Dropdown(
             options=[("", 0)],
             description="Look inside message:",
             style={"description_width": "initial"},
-            layout=widgets.Layout(width="44em"),
+            layout=widgets.Layout(width="44em", max_width="100%"),
         )
         self.inspect.add_class("wsx-deflate-inspect")
         self.detail = widgets.HTML()
@@ -154,12 +153,15 @@ class DeflateExplorer(ExplorerBox):
                 "<span class='wsx-w-dim'>(RFC 7692)</span>",
             ),
             self.messages,
-            widgets.HBox([self.takeover]),
-            widgets.HBox([self.window_bits, self.window_note], layout=widgets.Layout(align_items="center")),
+            widgets.HBox([self.takeover], layout=widgets.Layout(max_width="100%")),
+            widgets.HBox(
+                [self.window_bits, self.window_note],
+                layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
+            ),
             self.agreed,
             heading("Message by message", "RFC 7692 §7.2.1"),
             self.table,
-            heading("Takeover on vs off, same messages", "RFC 7692 §7.1.1"),
+            heading("Context takeover on and off, same messages", "RFC 7692 §7.1.1"),
             self.plot,
             heading("Inside one compressed message", "RFC 7692 §7.2, RFC 1951"),
             self.inspect,
@@ -202,7 +204,8 @@ class DeflateExplorer(ExplorerBox):
             self.window_note,
             box(
                 f"<span class='wsx-w-dim'>&nbsp;a window of 2<sup>{bits}</sup> = {size:,} bytes: how "
-                f"far back the compressor may point (RFC 7692 §7.1.2)</span>"
+                f"far back the compressor may point</span> <span class='wsx-w-dim wsx-w-small'>"
+                "(RFC 7692 §7.1.2)</span>"
             ),
         )
         self._draw_table()
@@ -242,75 +245,38 @@ class DeflateExplorer(ExplorerBox):
         if not run.messages:
             set_value(self.table, callout("Type some messages, one per line.", "info"))
             return
-        heads = (
-            "#",
-            "original",
-            "compressed",
-            "ratio",
-            "compressed bytes on the wire (hex)",
-            "text inflated",
-        )
-        rows = [
-            "<table class='wsx-w-table'><thead><tr>",
-            *(f"<th>{h}</th>" for h in heads),
-            "</tr></thead><tbody>",
-        ]
-        for i, (message, inflated) in enumerate(zip(run.messages, run.inflated, strict=True), start=1):
-            ratio = message.ratio
-            shown = "—" if ratio is None else f"{ratio:.2f}"
-            saving = message.saving_percent
-            bar = ""
-            if ratio is not None:
-                width = max(2, min(100, round(ratio * 100)))
-                colour = "#188038" if ratio < 1 else "#d93025"
-                bar = f"<div class='wsx-w-bar' style='width:{width}px;background:{colour}'></div>"
-            note = ""
-            if saving is not None:
-                words = f"{saving:.0f}% smaller" if saving >= 0 else f"{-saving:.0f}% bigger"
-                note = f"<span class='wsx-w-dim wsx-w-small'>{words}</span>"
-            text = inflated.decode("utf-8", "replace")
-            more = "…" if len(text) > 70 else ""
-            rows.append(
-                f"<tr><td>{i}</td><td>{len(message.inflated)} B</td>"
-                f"<td><b>{len(message.compressed)} B</b></td><td>{shown}{bar}{note}</td>"
-                f"<td class='wsx-w-m'>{e(hex_preview(message.compressed, 20))}</td>"
-                f"<td class='wsx-w-m'>{e(text[:70])}{more}</td></tr>"
-            )
+        table = messages_table_html(run.messages, run.inflated)
         takeover = bool(self.takeover.value)
         other_name = OFF if takeover else ON
         total_in = sum(len(m.inflated) for m in run.messages)
         total_out = sum(len(m.compressed) for m in run.messages)
         other_out = sum(len(m.compressed) for m in self.runs[other_name].messages)
-        rows.append("</tbody></table>")
         summary = (
-            f"<div style='margin-top:6px'><b>In all:</b> {total_in:,} bytes of text → "
+            f"<div style='margin-top:6px'><b>In all:</b> {total_in:,} bytes of text became "
             f"<b>{total_out:,} bytes</b> on the wire with {ON if takeover else OFF} "
-            f"({other_out:,} bytes with {other_name}). <span class='wsx-w-dim'>The sender drops the final "
-            "00 00 ff ff of each message; the receiver adds it back before inflating "
-            "(RFC 7692 §7.2.1, §7.2.2).</span></div>"
+            f"({size_change(total_in, total_out)}; {other_out:,} bytes with {other_name}). "
+            "<span class='wsx-w-dim'>The sender leaves off the final 00 00 ff ff of each message; the "
+            "receiver adds it back before inflating (RFC 7692 §7.2.1, §7.2.2).</span></div>"
         )
-        set_value(self.table, box("".join(rows) + summary))
+        set_value(self.table, table + box(summary))
 
     def _draw_figure(self) -> None:
-        """Redraw the figure into the Output: one mechanism only (clear_output + display in ``with``)."""
+        """Redraw the figure: a PNG in an ``<img>`` whose alt text gives the figure's numbers."""
         if not self.ratios:
             self.figure_png = b""
-            with self.plot:
-                clear_output(wait=True)  # type: ignore[no-untyped-call]
+            set_value(self.plot, "")
             return
         bits = int(self.window_bits.value)
         key = (tuple(self.lines), bits)
         png = self._figures.get(key)
         if png is None:
-            figure = ratio_figure(self.ratios, title=f"compressed / original size, window bits {bits}")
+            figure = ratio_figure(self.ratios, title=f"compressed size ÷ original size (window bits {bits})")
             png = figure_png(figure, dpi=80)  # 80 dpi keeps a redraw near 60 ms
             if len(self._figures) >= 32:
                 self._figures.pop(next(iter(self._figures)))
             self._figures[key] = png
         self.figure_png = png
-        with self.plot:
-            clear_output(wait=True)  # type: ignore[no-untyped-call]
-            display(Image(data=self.figure_png, format="png"))  # type: ignore[no-untyped-call]
+        set_value(self.plot, figure_img_html(png, ratio_alt_text(self.ratios, bits)))
 
     def _draw_detail(self) -> None:
         run = self.run
@@ -322,10 +288,18 @@ class DeflateExplorer(ExplorerBox):
         set_value(
             self.detail,
             box(
-                f"<div class='wsx-w-small'>Message #{index + 1} as compressed by the client "
-                f"({'takeover on' if self.takeover.value else 'no takeover'}). BFINAL and BTYPE are the "
-                f"first "
-                "block's header bits; DEFLATE reads bits from the least significant end of each byte.</div>"
+                f"<div class='wsx-w-small'>Message #{index + 1} as the client compressed it "
+                f"({ON if self.takeover.value else OFF}): "
+                f"{len(message.inflated):,} bytes became {len(message.compressed):,} on the wire "
+                f"({size_change(len(message.inflated), len(message.compressed))}). BFINAL and BTYPE are "
+                "the first block's header bits; DEFLATE reads bits from the least significant end of "
+                f"each byte.</div>{_note(message)}"
             )
             + html_dump(message, sections=("hex", "fields", "violations")),
         )
+
+
+def _note(message: CompressedMessage) -> str:
+    """Why this message grew, if it did, as an information note."""
+    note = growth_note(message)
+    return f"<div class='wsx-w-call wsx-w-info'>{e(note)}</div>" if note else ""

@@ -66,7 +66,7 @@ class ExportBar:
         self.result = W.HTML("")
         self.result.add_class("wsx-export-result")
 
-        self.copy_hex = CopyButton("copy frame as hex", "wsx-copy-hex", tooltip="copy the selected frame")
+        self.copy_hex = CopyButton("copy frame as hex", "wsx-copy-hex", hint="copy the selected frame")
         self.copy_base64 = CopyButton("copy frame as base64", "wsx-copy-base64")
         self.frame_text = W.Textarea(
             value="",

@@ -21,19 +21,23 @@ from ..codec.assembler import Message
 from ..codec.extensions.permessage_deflate import EXTENSION_NAME
 from ..codec.frame_parser import split_frames
 from ..codec.frames import Frame
+from ..codec.subprotocols import DecodedMessage
 from ..record.replay import Replay, ReplayedFrame
 from ..render.bitdiagram import bit_diagram_html
 from ..render.describe import context_words
 from ..render.dump import html_dump
 from ..render.fields import violations_view
-from ..render.messages import in_context_html, incomplete_input_text, receiver_report_html
+from ..render.messages import (
+    frame_status_html,
+    in_context_html,
+    incomplete_input_text,
+    receiver_report_html,
+)
 from ..render.walkthrough import unmasking_html
 from ._common import (
     HEX_BOX_BYTES,
     ExplorerBox,
     box,
-    callout,
-    e,
     heading,
     hex_lines,
     parse_hex,
@@ -41,6 +45,7 @@ from ._common import (
     title,
 )
 from .frame_builder import FrameBuilder
+from .panels import Switch
 
 __all__ = ["FrameInspector"]
 
@@ -87,6 +92,7 @@ class FrameInspector(ExplorerBox):
         self.replay: Replay | None = None  # how a receiver took the frames shown
         self.in_context: ReplayedFrame | None = None  # set when shown from a recorded connection
         self.number: int | None = None  # the frame's number where it was chosen (a table's row)
+        self.decoded: list[DecodedMessage] = []  # its message decoded by the subprotocol, if any
 
         # -- paste ---------------------------------------------------------------------------------
         self.hex = widgets.Textarea(
@@ -114,8 +120,8 @@ class FrameInspector(ExplorerBox):
         for name in FrameBuilder.CONTROLS:
             setattr(self, name, getattr(self.builder, name))
         build_box = self.builder.box
-        self.source_tabs = widgets.Tab(
-            children=[paste_box, build_box], titles=("Paste bytes", "Build a frame")
+        self.source_tabs = Switch(
+            [paste_box, build_box], ("Paste bytes", "Build a frame"), css_class="wsx-frame-source"
         )
 
         # -- context -------------------------------------------------------------------------------
@@ -235,14 +241,21 @@ class FrameInspector(ExplorerBox):
                 self.frame = given[0] if given else None
 
     def show_in_context(
-        self, replayed: ReplayedFrame, *, number: int | None = None, replay: Replay | None = None
+        self,
+        replayed: ReplayedFrame,
+        *,
+        number: int | None = None,
+        replay: Replay | None = None,
+        decoded: Sequence[DecodedMessage] = (),
     ) -> None:
         """Inspect one frame of a recorded connection as its receiver took it (the one replay path):
         its sender and negotiated extensions, its message, the rules broken in that context.
 
         ``number`` is the frame's number where the reader found it (a table row); ``replay`` is its
-        direction's replay, from which the whole message is shown (JSON indented).
+        direction's replay, from which the whole message is shown (JSON indented); ``decoded`` is what
+        the connection's subprotocol decoder made of that message.
         """
+        self.decoded = list(decoded)
         ctx = replayed.context
         self._silently(self.sender, ctx.sender or "unknown")
         self._silently(self.deflate, ctx.rsv1_allowed)
@@ -394,31 +407,15 @@ class FrameInspector(ExplorerBox):
 
     def _render_frame(self) -> None:
         frame = self.frame
-        status = []
-        if self.error is not None:
-            status.append(callout(f"<b>✗ Cannot read the input whole.</b> {e(self.error)}", "error"))
+        count = len(self.frames)
+        set_value(self.status, frame_status_html(frame, self.error, frames=count, number=self.number))
         if frame is None:
-            if self.error is None:
-                status.append(callout("Paste the bytes of a frame, or build one.", "info"))
-            set_value(self.status, "".join(status))
             self.violations = []
             for view in (self.violations_view, self.diagram, self.dump, self.unmasking):
                 set_value(view, "")
             return
         violations = self._check(frame)
         self.violations = violations
-        count = f"{len(self.frames)} frames in the input · " if len(self.frames) > 1 else ""
-        if self.number is not None:
-            count = f"<b>frame #{self.number:,}</b> · "
-        missing = f" · <b>{frame.missing:,} payload bytes missing</b>" if frame.missing else ""
-        status.append(
-            box(
-                f"<div class='wsx-w-m' style='font-size:13.5px;margin:4px 0'>{count}{e(frame.summary())}"
-                f"<span class='wsx-w-dim'> · header {frame.header_length} bytes · payload "
-                f"{frame.payload_length:,} bytes</span>{missing}</div>"
-            )
-        )
-        set_value(self.status, "".join(status))
         set_value(self.violations_view, violations_view(violations, context=self._context_words()))
         set_value(self.diagram, bit_diagram_html(frame, violations=violations))
         set_value(self.dump, html_dump(frame, violations=violations, sections=("hex", "fields")))
@@ -435,7 +432,9 @@ class FrameInspector(ExplorerBox):
         if self.in_context is not None:
             label = f"frame #{self.number:,}" if self.number is not None else None
             message = self.messages[0] if self.messages else None
-            html = in_context_html(self.in_context, self.replay, message=message, label=label)
+            html = in_context_html(
+                self.in_context, self.replay, message=message, label=label, decoded=self.decoded
+            )
             set_value(self.messages_view, html)
         elif self.replay is None or not self.frames:
             set_value(self.messages_view, "")

@@ -2,17 +2,18 @@
 
 The request is built by :meth:`HandshakeRequest.build <wsexplorer.codec.handshake.HandshakeRequest.build>`
 (or typed raw), the server is a :class:`~wsexplorer.protocol.connection.Connection` in the server role
-applying a :class:`~wsexplorer.codec.negotiation.ServerPolicy` (so it answers exactly what a server
+applying a :class:`~wsexplorer.codec.server_decision.ServerPolicy` (so it answers exactly what a server
 would, even to a request it cannot read), and the client's verdict is
-:func:`~wsexplorer.codec.negotiation.check_response`'s. The widget gathers the inputs, offers the error
-cases one click away, and lays the three acts out with :mod:`wsexplorer.render.walkthrough`.
+:func:`~wsexplorer.codec.client_check.check_response`'s. The widget gathers the inputs, offers the error
+cases one click away, sums up both verdicts right under the buttons, and lays the three acts out with
+:mod:`wsexplorer.render.handshake` and :mod:`wsexplorer.render.handshake_verdicts`.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Literal
 
 import ipywidgets as widgets
 
@@ -25,10 +26,11 @@ from ..codec.server_decision import ServerDecision, ServerPolicy
 from ..errors import WSExplorerError
 from ..protocol.connection import Connection
 from ..protocol.events import HandshakeFailed, RequestReceived
-from ..render.handshake import message_html
-from ..render.handshake_verdicts import client_verdict_html, server_answer_html
+from ..render.handshake import message_html, sentence
+from ..render.handshake_verdicts import client_verdict_html, outcome_html, server_answer_html
 from ._common import ExplorerBox, box, button, callout, e, heading, set_value, title
 from .handshake_presets import DEFAULTS, PRESETS, Preset
+from .panels import Disclosure
 
 __all__ = ["PRESETS", "HandshakeExplorer", "Preset"]
 
@@ -84,8 +86,11 @@ class HandshakeExplorer(ExplorerBox):
             "Extensions:", DEFAULTS["extensions"], "e.g. permessage-deflate; client_max_window_bits"
         )
         self.version = text("Sec-WebSocket-Version:", DEFAULTS["version"], "13")
+        # The key box holds a whole 24-character key next to its 12.5em label (RFC 6455 §4.1 item 7);
+        # on a narrow page the button wraps below it rather than squeezing the key.
         self.key = text("Sec-WebSocket-Key:", DEFAULTS["key"], "16 random bytes in base64", width="auto")
-        self.key.layout.flex = "1 1 auto"
+        self.key.layout.flex = "1 1 28em"
+        self.key.layout.min_width = "min(100%, 27em)"
         self.random_key = button(
             "random", "wsx-handshake-random-key", icon="random", tooltip="a fresh key from 16 random bytes"
         )
@@ -107,10 +112,12 @@ class HandshakeExplorer(ExplorerBox):
                 self.subprotocols,
                 self.extensions,
                 self.version,
-                widgets.HBox([self.key, self.random_key], layout=widgets.Layout(width="100%")),
+                widgets.HBox(
+                    [self.key, self.random_key], layout=widgets.Layout(width="100%", flex_flow="row wrap")
+                ),
                 self.extra_headers,
             ],
-            layout=widgets.Layout(flex="1 1 0%", min_width="0", padding="0 12px 0 0"),
+            layout=widgets.Layout(flex="1 1 37em", min_width="min(100%, 28em)", padding="0 12px 0 0"),
         )
 
         # -- server policy -------------------------------------------------------------------------
@@ -144,7 +151,7 @@ class HandshakeExplorer(ExplorerBox):
                 self.server_subprotocols,
                 self.server_deflate,
             ],
-            layout=widgets.Layout(flex="1 1 0%", min_width="0"),
+            layout=widgets.Layout(flex="1 1 22em", min_width="min(100%, 22em)"),
         )
 
         # -- raw request ---------------------------------------------------------------------------
@@ -152,10 +159,10 @@ class HandshakeExplorer(ExplorerBox):
         self.raw.add_class("wsx-handshake-raw")
         self.raw_note = widgets.HTML()
         self.rebuild = button("rebuild from the form", "wsx-handshake-rebuild", icon="undo")
-        self.raw_panel = widgets.Accordion(
-            children=[widgets.VBox([self.raw_note, self.raw, self.rebuild])],
-            titles=("The request as sent: edit the raw text",),
-            selected_index=None,
+        self.raw_panel = Disclosure(
+            widgets.VBox([self.raw_note, self.raw, self.rebuild]),
+            "The request as sent: edit the raw text",
+            css_class="wsx-handshake-raw-toggle",
         )
 
         # -- presets -------------------------------------------------------------------------------
@@ -166,15 +173,16 @@ class HandshakeExplorer(ExplorerBox):
             self.presets[preset.slug] = b
         self.preset_note = widgets.HTML()
 
-        # -- results -------------------------------------------------------------------------------
-        self.request_view = widgets.HTML()
-        self.request_view.add_class("wsx-handshake-request")
-        self.server_view = widgets.HTML()
-        self.server_view.add_class("wsx-handshake-server")
-        self.response_view = widgets.HTML()
-        self.response_view.add_class("wsx-handshake-response")
-        self.client_view = widgets.HTML()
-        self.client_view.add_class("wsx-handshake-client")
+        # -- results: both verdicts in one line right under the buttons (what a click changes is seen
+        # where the click was), then the three acts in detail ---------------------------------------
+        def view(name: str) -> widgets.HTML:
+            shown = widgets.HTML()
+            shown.add_class(f"wsx-handshake-{name}")
+            return shown
+
+        self.outcome, self.request_view, self.server_view, self.response_view, self.client_view = (
+            view(name) for name in ("outcome", "request", "server", "response", "client")
+        )
 
         self.children = [
             title(
@@ -186,7 +194,11 @@ class HandshakeExplorer(ExplorerBox):
             widgets.HTML(box("<b>Try a case:</b>")),
             widgets.HBox(list(self.presets.values()), layout=widgets.Layout(flex_flow="row wrap")),
             self.preset_note,
-            widgets.HBox([client_form, server_form], layout=widgets.Layout(align_items="flex-start")),
+            self.outcome,
+            widgets.HBox(
+                [client_form, server_form],
+                layout=widgets.Layout(align_items="flex-start", flex_flow="row wrap"),
+            ),
             self.raw_panel,
             heading("1. The request, line by line", "RFC 6455 §4.1"),
             self.request_view,
@@ -197,25 +209,11 @@ class HandshakeExplorer(ExplorerBox):
             self.client_view,
         ]
 
-        for control in (
-            self.host,
-            self.path,
-            self.origin,
-            self.subprotocols,
-            self.extensions,
-            self.version,
-            self.key,
-            self.extra_headers,
-        ):
-            control.observe(self._on_form, names="value")
-        for control in (
-            self.allowed_origins,
-            self.server_subprotocols,
-            self.server_deflate,
-            self.server_kind,
-        ):
-            control.observe(self._on_server, names="value")
-        self.raw.observe(self._on_raw, names="value")
+        form = (self.host, self.path, self.origin, self.subprotocols, self.extensions, self.version, self.key)
+        policy = (self.allowed_origins, self.server_subprotocols, self.server_deflate, self.server_kind)
+        for controls, mode in (((*form, self.extra_headers), "form"), (policy, None), ((self.raw,), "raw")):
+            for control in controls:
+                control.observe(lambda _, mode=mode: self._user_edit(mode), names="value")
         self.random_key.on_click(lambda _: self._random_key())
         self.rebuild.on_click(lambda _: self._to_form())
         self.apply_preset("valid")
@@ -234,7 +232,7 @@ class HandshakeExplorer(ExplorerBox):
             if preset.raw is not None:
                 self.mode = "raw"
                 set_value(self.raw, preset.raw)
-                self.raw_panel.selected_index = 0
+                self.raw_panel.expanded = True
             else:
                 self.mode = "form"
         finally:
@@ -262,15 +260,6 @@ class HandshakeExplorer(ExplorerBox):
         self._render()
 
     # -- observers -----------------------------------------------------------------------------------
-
-    def _on_form(self, change: dict[str, Any]) -> None:
-        self._user_edit("form")
-
-    def _on_server(self, change: dict[str, Any]) -> None:
-        self._user_edit(None)
-
-    def _on_raw(self, change: dict[str, Any]) -> None:
-        self._user_edit("raw")
 
     def _user_edit(self, mode: Literal["form", "raw"] | None) -> None:
         """A control changed by the user (not by a preset): leave the preset, maybe switch mode, redo."""
@@ -372,6 +361,16 @@ class HandshakeExplorer(ExplorerBox):
     # -- drawing -------------------------------------------------------------------------------------
 
     def _render(self) -> None:
+        set_value(
+            self.outcome,
+            outcome_html(
+                self.decision,
+                self.response,
+                self.check,
+                faulty=self.server_kind.value,
+                no_request=self.error if self.request is None and self.mode == "form" else None,
+            ),
+        )
         set_value(self.request_view, self._request_html())
         set_value(self.server_view, self._server_html())
         if self.response is not None:
@@ -396,7 +395,8 @@ class HandshakeExplorer(ExplorerBox):
             shown = ""
             if self.mode == "raw":
                 shown = f"<pre class='wsx-w-m' style='margin:4px 0'>{e(self.raw.value)}</pre>"
-            return callout(f"<b>✗ Not a readable request.</b> {e(self.error or '')}", "error") + box(shown)
+            what = "No request to send." if self.mode == "form" else "Not a readable request."
+            return callout(f"<b>✗ {what}</b> {e(sentence(self.error or ''))}", "error") + box(shown)
         failed = None
         if self.decision is not None and not self.decision.accepted:
             failed = self.decision.steps[-1]

@@ -59,51 +59,59 @@ class Preset:
 
 PRESETS: tuple[Preset, ...] = (
     Preset(
-        "valid", "valid request (101)", "The seed's request: a server that allows this origin answers 101."
+        "valid",
+        "valid request (101)",
+        "The example request of RFC 6455 §1.2: the server allows this origin and answers 101 Switching "
+        "Protocols.",
     ),
     Preset(
         "wrong-version",
         "wrong version (426)",
-        "Sec-WebSocket-Version: 8 (an old draft). The server answers 426 Upgrade Required and names the "
-        "version it speaks (RFC 6455 §4.4).",
+        "Sec-WebSocket-Version: 8, from an old draft of the protocol. The server answers 426 Upgrade "
+        "Required and names the version it speaks (RFC 6455 §4.4).",
         {"version": "8"},
     ),
     Preset(
         "origin-not-allowed",
         "origin not allowed (403)",
-        "A page from another site tries to connect; the server's allow-list does not have its origin "
-        "(RFC 6455 §10.2).",
+        "A page from another site (http://evil.example) tries to connect. That origin is not in the "
+        "server's allow-list, so the server answers 403 Forbidden (RFC 6455 §10.2).",
         {"origin": "http://evil.example"},
     ),
     Preset(
         "missing-key",
         "missing key (400)",
-        "No Sec-WebSocket-Key line: the server cannot prove anything, so it refuses (RFC 6455 §4.2.1).",
+        "The request has no Sec-WebSocket-Key header. Without a key the server cannot prove it read "
+        "this request, so it answers 400 Bad Request (RFC 6455 §4.2.1 item 5).",
         raw=_raw([line for line in _SEED_LINES if not line.startswith("Sec-WebSocket-Key")]),
     ),
     Preset(
         "bad-key",
         "key not 16 bytes (400)",
-        "A key that decodes to 5 bytes instead of 16 (RFC 6455 §4.2.1 item 5).",
+        "The key c2hvcnQ= decodes to 5 bytes instead of 16, so the server answers 400 Bad Request "
+        "(RFC 6455 §4.2.1 item 5).",
         {"key": "c2hvcnQ="},
     ),
     Preset(
         "not-get",
         "not a GET (400)",
-        "The opening handshake must be a GET request (RFC 6455 §4.2.1 item 1).",
+        "A POST request: the opening handshake must be a GET request, so the server answers 400 Bad "
+        "Request (RFC 6455 §4.2.1 item 1).",
         raw=_raw(["POST /chat HTTP/1.1", *_SEED_LINES[1:]]),
     ),
     Preset(
         "no-upgrade",
         "no Upgrade header (400)",
-        "Without 'Upgrade: websocket' this is an ordinary HTTP request, not a WebSocket handshake.",
+        "Without the header Upgrade: websocket this is an ordinary HTTP request, not a WebSocket "
+        "handshake, so the server answers 400 Bad Request (RFC 6455 §4.2.1 item 3).",
         raw=_raw([line for line in _SEED_LINES if not line.startswith("Upgrade")]),
     ),
     Preset(
         "wrong-accept",
         "wrong accept from server (client aborts)",
-        "The server (or a cache in between) answers 101 with the Sec-WebSocket-Accept made for another "
-        "key. The client must abort (RFC 6455 §4.1).",
+        "The server (or a cache on the way) answers 101 with the Sec-WebSocket-Accept made for another "
+        "client's key. The client compares it with the value it expects and fails the connection "
+        "(RFC 6455 §4.1).",
         {"server_kind": "wrong-accept"},
     ),
     Preset(
@@ -116,14 +124,15 @@ PRESETS: tuple[Preset, ...] = (
     Preset(
         "no-common-subprotocol",
         "no common subprotocol (101 without one)",
-        "The client offers only subprotocols the server does not support: the server still answers 101 "
-        "but picks none; the application decides whether to go on (RFC 6455 §4.2.2).",
+        "The client offers only subprotocols the server does not speak (mqtt, wamp): the server still "
+        "answers 101 but chooses none; the application decides whether to go on (RFC 6455 §4.2.2).",
         {"subprotocols": "mqtt, wamp"},
     ),
     Preset(
         "deflate",
         "compression offered (permessage-deflate)",
-        "The client offers permessage-deflate; the server accepts and states the parameters (RFC 7692).",
+        "The client offers compression (permessage-deflate); the server accepts it and states the "
+        "parameters it agreed to (RFC 7692 §5).",
         {"extensions": "permessage-deflate; client_max_window_bits"},
     ),
 )

@@ -33,6 +33,7 @@ from ._browses import BrowsesFrames
 from ._loop import Job, OwnerLoop
 from .browser import FrameBrowser
 from .live_inputs import decode_binary, describe_error, header_lines
+from .panels import Disclosure
 
 __all__ = ["LiveConnection"]
 
@@ -154,8 +155,7 @@ class LiveConnection(BrowsesFrames):
                 self.headers_input,
             ]
         )
-        self.options = W.Accordion(children=[options], titles=("handshake options",))
-        self.options.add_class("wsx-live-options")
+        self.options = Disclosure(options, "handshake options", css_class="wsx-live-options")
         self.widget = W.VBox(
             [
                 W.HBox([self.url_input, self.connect_button, self.server_button, self.info], layout=row),

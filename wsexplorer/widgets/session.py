@@ -115,7 +115,7 @@ class SessionBrowser(BrowsesFrames):
         self.load_seconds = seconds
         if replay is not None:
             self.progress.value = self.progress.max
-            self.progress_label.value = f"{replay.total:,} chunks loaded in {seconds:.2f} s"
+            self.progress_label.value = f"{replay.total:,} chunks loaded"  # (load_seconds has the time)
         else:
             self.progress.layout.display = "none"
         self.progress.description = "loaded"

@@ -5,7 +5,7 @@ function render({ model, el }) {
   button.type = "button";
   const draw = () => {
     button.textContent = model.get("label");
-    button.title = model.get("tooltip");
+    button.title = model.get("hint");
     button.setAttribute("aria-label", model.get("label"));
     button.disabled = !model.get("text");
   };

@@ -7,15 +7,19 @@
 
 function render({ model, el }) {
   const rowHeight = () => model.get("row_height");
+  // ARIA: the root is the grid; the header row and the body rows each sit in a rowgroup.
   const root = document.createElement("div");
   root.className = "wsx-grid";
+  root.setAttribute("role", "grid");
+  const headerGroup = document.createElement("div");
+  headerGroup.setAttribute("role", "rowgroup");
   const header = document.createElement("div");
   header.className = "wsx-grid-header";
   header.setAttribute("role", "row");
+  headerGroup.appendChild(header);
   const viewport = document.createElement("div");
   viewport.className = "wsx-grid-viewport";
-  viewport.tabIndex = 0;
-  viewport.setAttribute("role", "grid");
+  viewport.tabIndex = 0;  // the scrolling region is reachable from the keyboard (arrows move the selection)
   const spacer = document.createElement("div");
   spacer.className = "wsx-grid-spacer";
   const body = document.createElement("div");
@@ -25,7 +29,7 @@ function render({ model, el }) {
   viewport.appendChild(spacer);
   const empty = document.createElement("div");
   empty.className = "wsx-grid-empty";
-  root.append(header, viewport, empty);
+  root.append(headerGroup, viewport, empty);
   el.appendChild(root);
 
   let pending = null;
@@ -49,8 +53,8 @@ function render({ model, el }) {
     const widths = model.get("widths");
     const selected = model.get("selected");
     viewport.style.height = Math.max(1, Math.min(model.get("visible_rows"), total || 1)) * height + "px";
-    viewport.setAttribute("aria-rowcount", String(total));
-    viewport.setAttribute("aria-label", model.get("label"));
+    root.setAttribute("aria-rowcount", String(total + 1));  // the header row counts
+    root.setAttribute("aria-label", model.get("label"));
     spacer.style.height = total * height + "px";
     empty.textContent = total ? "" : model.get("empty_text");
     empty.style.display = total ? "none" : "block";
@@ -61,7 +65,7 @@ function render({ model, el }) {
       const div = document.createElement("div");
       div.className = "wsx-grid-row " + row.k + (position === selected ? " wsx-grid-selected" : "");
       div.setAttribute("role", "row");
-      div.setAttribute("aria-rowindex", String(position + 1));
+      div.setAttribute("aria-rowindex", String(position + 2));
       div.setAttribute("aria-selected", position === selected ? "true" : "false");
       div.dataset.position = String(position);
       div.style.top = position * height + "px";

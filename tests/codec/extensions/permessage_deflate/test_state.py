@@ -305,7 +305,7 @@ def test_bomb_is_stopped_at_the_limit_with_bounded_memory() -> None:
     # The input (~100 KiB), one output buffer of limit + 1 bytes and zlib's 32 KiB window.
     assert peak < 3 * limit
     assert info.value.close_code == 1009
-    assert f"max_size={limit}" in str(info.value)
+    assert f"max_message_size={limit}" in str(info.value)
     stopped_after = int(str(info.value).split("stopped after ")[1].split()[0])
     assert stopped_after == limit + 1
 

@@ -61,7 +61,7 @@ class CompressedMessage:
 
     def summary(self) -> str:
         """One line: the sizes both ways and how much smaller (or larger) the wire payload is."""
-        sizes = f"{len(self.compressed)} bytes compressed -> {len(self.inflated)} bytes inflated"
+        sizes = f"{len(self.inflated)} bytes of message, {len(self.compressed)} bytes compressed"
         saving = self.saving_percent
         if saving is None:
             return f"{sizes} (empty message)"

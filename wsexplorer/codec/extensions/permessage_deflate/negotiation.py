@@ -237,7 +237,7 @@ class PerMessageDeflate(Extension):
             except Unacceptable as exc:
                 declined.append(f"declined offer #{index} {str(element)!r}: {exc.reason} ({exc.section})")
                 continue
-            explanation = f"accepted offer #{index} {str(element)!r}: {reason}"
+            explanation = f"offer #{index} {str(element)!r} accepted: {reason}"
             if declined:
                 explanation += "; earlier " + "; ".join(declined)
             return response, state, explanation

@@ -1,0 +1,273 @@
+"""Stress: the long versions of the hostile-peer tests (tests/live/test_bounds.py), with memory figures.
+
+Each case runs the wsexplorer side in its own process (tests/live/bounded_peer.py, or a server script
+here) and reports the kernel's peak resident set (VmHWM) against its resident set before the case:
+
+1. a client sends one message past ``max_message_size`` and then streams 1 GiB more;
+2. a server answers the handshake with an endless header block (1 GiB offered);
+3. a client sends 10,000,000 pings and never reads a pong;
+4. a client sends 1 GiB of 1 MiB messages to a handler that never reads;
+5. 10,000 connections × 100 messages each, then 12,000 bare TCP connect/resets (sessions kept, memory);
+6. one connection echoing 256 MiB with ``record="control"`` (what the session holds).
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/stress.py            # all cases (~10 min), rewrites its RESULTS.md section
+    .venv/bin/python benchmarks/stress.py --quick    # 1/16 of the volumes, writes nothing
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+from typing import Any
+
+from _common import RESULTS, ROOT, write_section
+
+sys.path.insert(0, str(ROOT))
+
+from tests.live.test_bounds import KEY, Peer, opened, send_until_blocked
+from wsexplorer.codec.frames import Frame
+
+START_MARK = "<!-- stress:start -->"
+END_MARK = "<!-- stress:end -->"
+MiB = 1 << 20
+
+
+def progress(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def case_failed_then_stream(scale: int) -> dict[str, Any]:
+    peer = Peer("server", "echo")
+    try:
+        port = int(peer.line()["url"].rsplit(":", 1)[1].strip("/"))
+        s = opened(port)
+        header = bytes([0x82, 0xFF]) + (1 << 40).to_bytes(8, "big") + KEY
+        stream = bytes(64 * MiB)
+        sent = 0
+        s.sendall(header)
+        for _ in range(16 // scale):  # 1 GiB in 64 MiB pieces
+            got = send_until_blocked(s, stream, seconds=3)
+            sent += got
+            if got < len(stream):
+                break
+        s.close()
+        summary = peer.line()
+    finally:
+        peer.close()
+    return {
+        "offered": f"{16 // scale * 64:,} MiB after a message past the limit",
+        "taken by the server": f"{sent / MiB:,.1f} MiB (then it aborted)",
+        "recorded": f"{summary['bytes'] / MiB:.2f} MiB",
+        "peak RSS growth": f"{(summary['rss_peak_kb'] - summary['rss_start_kb']) / 1024:.1f} MiB",
+    }
+
+
+def case_endless_header(scale: int) -> dict[str, Any]:
+    sent = [0]
+    limit = 1024 * MiB // scale
+
+    async def endless(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 101 Switching Protocols\r\n")
+        line = b"X-Filler: " + b"y" * 4000 + b"\r\n"
+        try:
+            while sent[0] < limit:
+                writer.write(line)
+                sent[0] += len(line)
+                await writer.drain()
+        except OSError:
+            pass
+        writer.close()
+
+    async def run() -> dict[str, Any]:
+        srv = await asyncio.start_server(endless, "127.0.0.1", 0)
+        port = srv.sockets[0].getsockname()[1]
+        p = Peer("client", f"ws://127.0.0.1:{port}/", "refused")
+        try:
+            summary = await asyncio.get_running_loop().run_in_executor(None, p.line)
+        finally:
+            p.close()
+            srv.close()
+        return summary
+
+    summary = asyncio.run(run())
+    return {
+        "offered": f"{limit / MiB:,.0f} MiB of header lines",
+        "taken by the client": f"{sent[0] / MiB:,.2f} MiB (then it closed)",
+        "recorded": f"{summary['bytes'] / 1024:,.0f} KiB",
+        "peak RSS growth": f"{(summary['rss_peak_kb'] - summary['rss_start_kb']) / 1024:.1f} MiB",
+    }
+
+
+def case_pings(scale: int) -> dict[str, Any]:
+    peer = Peer("server", "echo", "--record", "meta")
+    try:
+        port = int(peer.line()["url"].rsplit(":", 1)[1].strip("/"))
+        s = opened(port, receive_buffer=4096)
+        count = 10_000_000 // scale
+        pings = bytes(Frame.ping(b"abcd", mask=KEY)) * count
+        sent = send_until_blocked(s, pings, seconds=5)
+        summary = peer.ask()
+        s.close()
+    finally:
+        peer.close()
+    return {
+        "offered": f"{count:,} pings ({len(pings) / MiB:,.0f} MiB), no pong read",
+        "taken by the server": f"{sent / MiB:,.1f} MiB (then it stopped reading)",
+        "peak RSS growth": f"{(summary['rss_peak_kb'] - summary['rss_start_kb']) / 1024:.1f} MiB",
+    }
+
+
+def case_unread(scale: int) -> dict[str, Any]:
+    peer = Peer("server", "sink", "--record", "meta")
+    try:
+        port = int(peer.line()["url"].rsplit(":", 1)[1].strip("/"))
+        s = opened(port)
+        message = bytes(Frame.binary(os.urandom(MiB - 64), mask=KEY))
+        sent = 0
+        for _ in range(1024 // scale // 64):
+            got = send_until_blocked(s, message * 64, seconds=3)
+            sent += got
+            if got < 64 * len(message):
+                break
+        summary = peer.ask()
+        s.close()
+    finally:
+        peer.close()
+    return {
+        "offered": f"{1024 // scale:,} messages of 1 MiB to a handler that never reads",
+        "taken by the server": f"{sent / MiB:,.1f} MiB (then it stopped reading)",
+        "peak RSS growth": f"{(summary['rss_peak_kb'] - summary['rss_start_kb']) / 1024:.1f} MiB",
+    }
+
+
+_MANY = r"""
+import asyncio, json, sys
+sys.path.insert(0, sys.argv[1])
+import wsexplorer as wsx
+from tests.live.bounded_peer import memory
+
+async def main(connections, messages, resets):
+    start = memory()[0]
+    finished = [0]
+    async with wsx.serve_echo(on_session=lambda s: finished.__setitem__(0, finished[0] + 1)) as srv:
+        sem = asyncio.Semaphore(200)
+        async def one():
+            async with sem, wsx.connect(srv.url, record="meta") as ws:
+                for _ in range(messages):
+                    await ws.send("m" * 64)
+                    await ws.recv()
+        await asyncio.gather(*(one() for _ in range(connections)))
+        after_connections = memory()
+        for _ in range(resets):
+            r, w = await asyncio.open_connection("127.0.0.1", srv.port)
+            w.transport.abort()
+        await asyncio.sleep(1)
+        print(json.dumps({"start": start, "after": after_connections, "end": memory(),
+                          "kept": len(srv.sessions), "finished": finished[0]}))
+
+asyncio.run(main(*map(int, sys.argv[2:5])))
+"""
+
+
+def case_many_connections(scale: int) -> dict[str, Any]:
+    connections, resets = 10_000 // scale, 12_000 // scale
+    out = subprocess.run(
+        [sys.executable, "-c", _MANY, str(ROOT), str(connections), "100", str(resets)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=3600,
+    )
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    return {
+        "offered": f"{connections:,} connections × 100 messages, then {resets:,} TCP connect/resets",
+        "sessions kept": f"{r['kept']:,} (of {r['finished']:,} finished)",
+        "RSS growth after the connections": f"{(r['after'][0] - r['start']) / 1024:.1f} MiB",
+        "RSS growth at the end": f"{(r['end'][0] - r['start']) / 1024:.1f} MiB",
+    }
+
+
+def case_long_connection(scale: int) -> dict[str, Any]:
+    async def run() -> dict[str, Any]:
+        import wsexplorer as wsx
+
+        total = 256 * MiB // scale
+        async with (
+            wsx.serve_echo(record="meta") as srv,
+            wsx.connect(srv.url, record="control", extensions=None) as ws,
+        ):
+            payload = os.urandom(64 * 1024)
+            for _ in range(total // len(payload)):
+                await ws.send(payload)
+                await ws.recv()
+            await ws.ping()
+        return {
+            "echoed": f"{total / MiB:,.0f} MiB each way",
+            "session holds": f"{ws.session.byte_count() / 1024:,.1f} KiB ({ws.session.frame_count()} frames)",
+            "not recorded": f"{sum(ws.session.meta['unrecorded_bytes'].values()) / MiB:,.0f} MiB",
+        }
+
+    return asyncio.run(run())
+
+
+CASES = [
+    ("1. failed connection, then 1 GiB more", case_failed_then_stream),
+    ("2. endless header block", case_endless_header),
+    ("3. 10 million pings, no pong read", case_pings),
+    ("4. 1 GiB of messages nobody reads", case_unread),
+    ("5. 10,000 connections, 12,000 resets", case_many_connections),
+    ("6. 256 MiB echoed, control frames recorded", case_long_connection),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="1/16 of the volumes; writes nothing")
+    args = parser.parse_args(argv)
+    scale = 16 if args.quick else 1
+    rows = []
+    for name, case in CASES:
+        progress(f"{name}…")
+        started = time.perf_counter()
+        facts = case(scale)
+        facts["time"] = f"{time.perf_counter() - started:.1f} s"
+        rows.append((name, facts))
+        progress(f"{name}: {facts}")
+    load = os.getloadavg()
+    lines = [
+        START_MARK,
+        "## Stress: hostile peers at full volume (memory in a separate process)",
+        "",
+        "Command (from the repository root): `make stress` (`.venv/bin/python benchmarks/stress.py`)",
+        "",
+        f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {platform.python_implementation()} "
+        f"{platform.python_version()}; nproc={os.cpu_count()}, load average {load[0]:.2f} at the end",
+        "- Bound: each fault case stays under +64 MiB of peak resident memory (VmHWM) in the wsexplorer "
+        "process.",
+        "",
+        "| case | figures |",
+        "|---|---|",
+        *[f"| {name} | " + "; ".join(f"{k}: {v}" for k, v in facts.items()) + " |" for name, facts in rows],
+        END_MARK,
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if not args.quick:
+        write_section(text, START_MARK, END_MARK)
+        print(f"wrote {RESULTS.relative_to(ROOT)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    socket.setdefaulttimeout(60)
+    sys.exit(main())
