@@ -113,6 +113,7 @@ INTRO = """\
 def _accept_solution() -> str:
     return '''
         import base64
+        import binascii
         import hashlib
 
         GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -121,6 +122,12 @@ def _accept_solution() -> str:
         def compute_accept(key):
             """The Sec-WebSocket-Accept value for the client's Sec-WebSocket-Key (RFC 6455 §4.2.2)."""
             ### BEGIN SOLUTION
+            try:
+                nonce = base64.b64decode(key, validate=True)
+            except binascii.Error:
+                raise ValueError("the key is not base64") from None
+            if len(nonce) != 16:
+                raise ValueError("the key must decode to 16 bytes")
             return base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
             ### END SOLUTION
     '''
@@ -134,7 +141,9 @@ def handshake() -> Any:
             ## 1. Sec-WebSocket-Accept (4 points)
 
             Write `compute_accept(key)`: base64 of the SHA-1 of the key text followed by the GUID
-            (RFC 6455 §4.2.2 step 5.4).
+            (RFC 6455 §4.2.2 step 5.4). A server first checks that the key is 16 bytes in base64, and
+            answers 400 instead of an accept when it is not (§4.2.1 item 5): raise `ValueError` for
+            such a key.
         """),
         solution("accept-solution", _accept_solution()),
         test(
@@ -211,7 +220,9 @@ def frames() -> Any:
             ## 2. Build a frame (2 points)
 
             Write `build_frame(opcode, payload, fin=True, mask_key=None)`: the frame's bytes, masked with
-            `mask_key` when one is given, the length in its shortest form (RFC 6455 §5.2, §5.3).
+            `mask_key` when one is given, the length in its shortest form (RFC 6455 §5.2, §5.3). Raise
+            `ValueError` for a frame no endpoint may send: a reserved opcode, a control frame with
+            `fin=False` or more than 125 payload bytes (§5.5), a masking key that is not 4 bytes.
         """),
         solution("build-solution", _function_source("build_frame")),
         test(

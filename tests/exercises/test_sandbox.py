@@ -100,3 +100,41 @@ def test_limits_are_checked() -> None:
         Limits(call_timeout=0)
     with pytest.raises(ValueError, match="at least 64 MiB"):
         Limits(memory=1 << 20)
+
+
+GUARDED = """
+import sys
+def caught(x):
+    try:
+        import wsproto.frame_protocol
+    except ImportError as exc:
+        return str(exc)
+def reraised(x):
+    try:
+        import wsexplorer
+    except ImportError:
+        raise ValueError("not a frame") from None
+def sibling(x):
+    import checker_cases  # the child's own directory (the reference's exercises/) is not on sys.path
+def loaded(x):
+    return sorted(m for m in sys.modules if m.partition(".")[0] in ("wsexplorer", "websockets", "wsproto"))
+"""
+
+
+def test_the_reference_and_websocket_libraries_are_refused_to_student_code() -> None:
+    roles = {n: n for n in ("caught", "reraised", "sibling", "loaded")}
+    run = run_cases(StudentCode(roles, source=GUARDED), [Call(n, n, (1,)) for n in roles])
+    out = run.outcomes
+    # a refusal the student's code catches and gets past is its own business: the value is returned
+    assert out["caught"].status == "returned"
+    assert (
+        out["caught"].value
+        == "import of 'wsproto' refused: the checker grades your own WebSocket code, not a library's"
+    )
+    # an exception raised after a refusal is reported as the refusal, never as the student's own raise
+    assert out["reraised"].status == "refused"
+    assert out["reraised"].error == (
+        "import of 'wsexplorer' refused: the checker runs student code without the reference implementation"
+    )
+    assert out["sibling"].status == "raised" and "ModuleNotFoundError" in out["sibling"].error
+    assert out["loaded"].value == []

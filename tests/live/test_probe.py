@@ -44,6 +44,10 @@ def test_failing_the_connection() -> None:
     assert verdict is Verdict.DEVIATES and "RFC 6455 §5.2 requires failing" in why
     assert judge(obs("silent", sentinel=False))[0] is Verdict.DEVIATES
     assert judge(Observation("refused", status=403))[0] is Verdict.NOT_RUN
+    # A server that echoes the bad frame back has not failed the connection: the probe failed it.
+    echoed = obs("closed", close_code=1002, server_rule="RSV1 is set (RFC 6455 §5.2)", probe_failed=True)
+    verdict, why = judge(echoed)
+    assert verdict is Verdict.DEVIATES and "the probe failed the connection itself" in why
 
 
 def test_valid_input_and_pings() -> None:

@@ -100,7 +100,7 @@ def test_text_colours_come_from_the_theme() -> None:
 
 def test_reports(tmp_path: Path) -> None:
     report = check_implementation(STUDENTS / "correct.py", functions=["compute_accept"])
-    assert report_text(report).startswith("Score: 5/5")
+    assert report_text(report).startswith("Score: 8/8")
     bad = tmp_path / "bad.py"
     bad.write_text("def compute_accept(key):\n    return '<oops>'\n", encoding="utf-8")
     failing = check_implementation(bad, functions=["compute_accept"])
@@ -108,7 +108,7 @@ def test_reports(tmp_path: Path) -> None:
     assert "FAIL" in text and "expected 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='" in text and "RFC 6455 §4.2.2" in text
     markup = report_html(failing)
     parse_html(markup)
-    assert "&lt;oops&gt;" in markup and len(_classes(markup, "wsx-ex-part-wrong")) == 5
+    assert "&lt;oops&gt;" in markup and len(_classes(markup, "wsx-ex-part-wrong")) == 8
 
 
 def test_a_result_and_a_server_report_on_their_own() -> None:

@@ -18,9 +18,11 @@ from wsexplorer.record.session import C2S, S2C, Session
 from wsexplorer.render.frame_table import (
     FLAGS_LEGEND,
     GRID_COLUMNS,
+    GRID_WIDTHS,
     HEADER_TEXT,
     OPCODE_GROUPS,
     frame_rows,
+    grid_columns,
     grid_row,
     opcode_name,
     pretty_json,
@@ -290,3 +292,42 @@ def test_inflating_a_big_session_can_be_spread_over_steps() -> None:
     assert [r.preview for r in last] == [text, binary, text, binary]
     first = table_rows(index, positions, 0, 1, decode_limit=0)[0]
     assert first.preview == "compressed → 'message 0 '"  # kept from before
+
+
+def json_session() -> Session:
+    """Two JSON messages, the second in two fragments, with no subprotocol negotiated."""
+    wire = Loopback(Connection("client", url="ws://h/"), Connection("server"))
+    wire.pump()
+    wire.client.send_text('{"say": "hi"}')
+    wire.pump()
+    wire.server.send_text('{"answer": [1, 2]}', fragment_size=8)
+    wire.pump()
+    return wire.session
+
+
+def test_a_chosen_decoder_fills_a_decoded_column() -> None:
+    s = json_session()
+    negotiated = frame_rows(s)  # nothing negotiated: no decoding
+    assert [r.decoded for r in negotiated] == [""] * len(negotiated)
+    rows = frame_rows(s, decoder="json")
+    assert [r.preview for r in rows] == [r.preview for r in negotiated]  # the preview stays the message's
+    assert [r.opcode_name for r in rows] == ["TEXT", "TEXT", "CONTINUATION", "CONTINUATION"]
+    assert [bool(r.decoded) for r in rows] == [True, False, False, True]  # on the frame ending a message
+    assert "⟨" not in "".join(r.preview for r in rows)
+    columns, widths = grid_columns("json")
+    assert columns[-2] == "decoded (json)" and len(widths) == len(columns) == len(GRID_COLUMNS) + 1
+    assert grid_columns() == (GRID_COLUMNS, GRID_WIDTHS)
+    cells = grid_row(rows[0], decoded=True)["c"]
+    assert len(cells) == len(columns) and cells[-2] == rows[0].decoded and cells[-1] == rows[0].preview
+    assert len(grid_row(rows[0])["c"]) == len(GRID_COLUMNS)
+
+
+def test_the_html_table_has_the_decoded_column_only_with_a_decoding() -> None:
+    s = json_session()
+    page = rows_html(frame_rows(s, decoder="json"), style=False)
+    assert page.count("<th>") == len(GRID_COLUMNS) + 1 and "<th>decoded</th>" in page
+    assert page.count('class="wsx-decoded"') == 4  # a cell on every row, filled where a message ends
+    plain = rows_html(frame_rows(s), style=False)
+    assert "decoded" not in plain and plain.count("<th>") == len(GRID_COLUMNS)
+    forced = rows_html(frame_rows(s), style=False, decoded=True)
+    assert "<th>decoded</th>" in forced

@@ -367,3 +367,18 @@ async def test_an_unmasked_hand_made_frame_is_refused_with_1002(live: LiveConnec
     await until(lambda: "1002" in live.status_text)
     assert "mask" in live.status_text and "wsx-w-s-error" in live.status.value
     await until(lambda: [r.opcode_name for r in live.table_rows()][-1:] == ["CLOSE"])
+
+
+async def test_a_decoder_chosen_for_a_server_that_negotiates_none() -> None:
+    lc = LiveConnection(decoder="json")  # the echo server negotiates no subprotocol
+    await lc.ready()
+    try:
+        assert lc.browser.decoder == "json" and lc.browser.grid.columns[-2] == "decoded (json)"
+        await lc.connect()
+        await lc.send_text('{"n": 1}')
+        await until(lambda: len(lc.table_rows()) == 2 and all(r.decoded for r in lc.table_rows()))
+        assert all(len(row["c"]) == 8 and row["c"][-2] for row in lc.browser.grid.rows)
+        lc.browser.decoder = None  # back to the negotiated one: none, so no decoded column
+        assert len(lc.browser.grid.columns) == 7 and all(len(row["c"]) == 7 for row in lc.browser.grid.rows)
+    finally:
+        await lc.shutdown()

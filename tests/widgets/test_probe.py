@@ -27,16 +27,16 @@ async def test_lists_filters_and_opens_cases(report: ProbeReport, tmp_path: Path
     labels = [label for label, _ in browser.filter.options]
     assert labels[0] == "all (4)" and "deviates (1)" in labels and "informational (1)" in labels
     # The first case is open: its detail and its wire log, in the existing session browser.
-    assert browser.cases.value == "2.1" and "deviates" in browser.detail.value
+    assert browser.case == "2.1" and "deviates" in browser.detail.value
     assert isinstance(browser.session_browser, SessionBrowser)
     assert browser.session_browser.session is report["2.1"].session
     rows = browser.session_browser.table_rows()
     assert [r.opcode_name for r in rows][:2] == ["PING", "PING"]  # the case's ping, then the closing ping
     browser.filter.value = "conforms"
-    assert browser.shown == ["3.1", "11.2"] and browser.cases.value == "3.1"
+    assert browser.shown == ["3.1", "11.2"] and browser.case == "3.1"
     assert "RSV1 is set" in browser.detail.value
     browser.show_case("11.11")  # hidden by the filter: the filter goes back to all
-    assert browser.filter.value == "all" and browser.cases.value == "11.11"
+    assert browser.filter.value == "all" and browser.case == "11.11"
     assert "foreign Origin" in browser.detail.value
     path = browser.save_html(tmp_path / "probe.html")
     assert path.read_text(encoding="utf-8").startswith("<!doctype html>")

@@ -12,8 +12,13 @@ from dataclasses import dataclass
 from ..errors import IncompleteInput
 from .frame_header import LENGTH7_BITS, MASK_BIT, OPCODE_BITS, header_layout
 from .frames import Frame
+from .masking import apply_mask
 
 __all__ = ["FrameParser", "StreamSplit", "split_frames"]
+
+# A frame with at least this many payload bytes is unmasked straight out of the parser's buffer and kept
+# as header + payload (Frame.from_header_and_payload): one copy of its bytes instead of two.
+_UNMASK_WHILE_PARSING = 2048
 
 
 class FrameParser:
@@ -21,7 +26,8 @@ class FrameParser:
 
     Feed bytes with :meth:`feed`; it returns the frames completed so far, each with its ``offset``
     counted from the first byte ever fed. :meth:`peek_header` shows the header of an incomplete frame,
-    so a receiver can refuse an oversized frame before its payload arrives.
+    so a receiver can refuse an oversized frame before its payload arrives. Small frames keep their wire
+    bytes and unmask on demand; large ones are unmasked here, once, from the buffer.
     """
 
     __slots__ = ("_buf", "_consumed")
@@ -82,7 +88,10 @@ class FrameParser:
                 if end - pos < hlen + plen:
                     break
             stop = pos + hlen + plen
-            frames.append(new(bytes(view[pos:stop]), hlen, form, plen, base + pos))
+            if plen < _UNMASK_WHILE_PARSING:
+                frames.append(new(bytes(view[pos:stop]), hlen, form, plen, base + pos))
+            else:
+                frames.append(_large_frame(view, pos, hlen, form, stop, base + pos, b1 & MASK_BIT))
             pos = stop
         view.release()
         if buf:
@@ -91,6 +100,17 @@ class FrameParser:
             buf += memoryview(source)[pos:]
         self._consumed = base + pos
         return frames
+
+
+def _large_frame(
+    view: memoryview, pos: int, hlen: int, form: int, stop: int, offset: int, masked: int
+) -> Frame:
+    """The frame at ``view[pos:stop]`` as its header and its payload, unmasked from the view (§5.3)."""
+    header = bytes(view[pos : pos + hlen])
+    body = view[pos + hlen : stop]
+    payload = apply_mask(body, header[-4:]) if masked else bytes(body)
+    body.release()
+    return Frame.from_header_and_payload(header, payload, form, offset)
 
 
 @dataclass(frozen=True, slots=True)

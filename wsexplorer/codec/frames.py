@@ -2,7 +2,10 @@
 
 A :class:`Frame` keeps exactly the bytes that were on the wire (``bytes(frame)`` gives them back,
 malformed input included) plus the layout recorded while parsing: header length, length form, payload
-length. :attr:`Frame.fields` builds one :class:`~wsexplorer.anatomy.Field` per piece on demand from the
+length. A large received frame is kept as its header and its unmasked payload instead (the parser
+unmasks it straight out of its buffer, one copy instead of two, and half the memory); its wire bytes
+are the same bytes, masked again with the key of its header when ``bytes(frame)`` asks for them.
+:attr:`Frame.fields` builds one :class:`~wsexplorer.anatomy.Field` per piece on demand from the
 declarations of :mod:`.frame_header`, without parsing again, so the hot path creates nothing but the
 frame. Parsing is lenient (anything structurally complete parses); :meth:`Frame.check` lists the rules
 the frame breaks in a given context (:mod:`.frame_rules`). The incremental parser for streams is
@@ -44,6 +47,8 @@ __all__ = ["Frame", "serialize_frame"]
 _OPCODES = {int(op): op for op in Opcode}
 _TEXT, _BINARY = int(Opcode.TEXT), int(Opcode.BINARY)  # plain ints: IntEnum arithmetic is slower
 _FORMS = tuple(LengthForm)
+# Up to this many payload bytes, unmasking works on a copy (cheaper than a memoryview); above, on a view.
+_SLICE_TO_UNMASK = 2048
 
 
 class Frame:
@@ -53,9 +58,10 @@ class Frame:
     ``missing`` counts announced payload bytes that never came (only with ``allow_truncated``).
     """
 
-    __slots__ = ("_form", "_hlen", "_payload", "_plen", "_wire", "missing", "offset")
+    __slots__ = ("_form", "_head", "_hlen", "_payload", "_plen", "_wire", "missing", "offset")
 
-    _wire: bytes
+    _head: bytes  # starts with the header: the wire bytes themselves, or only the header
+    _wire: bytes | None  # None: made from the header and the payload when asked (from_header_and_payload)
     _hlen: int
     _form: int
     _plen: int
@@ -77,10 +83,26 @@ class Frame:
     ) -> Frame:
         """A frame from bytes whose layout is already known (parsers call this; nothing is checked)."""
         self = object.__new__(cls)
-        self._wire = wire
+        self._head = self._wire = wire
         self._hlen = header_length
         self._form = form
         self._plen = payload_length
+        self._payload = payload
+        self.offset = offset
+        self.missing = 0
+        return self
+
+    @classmethod
+    def from_header_and_payload(cls, header: bytes, payload: bytes, form: int, offset: int = 0) -> Frame:
+        """A complete frame from its header as on the wire and its payload *unmasked* (the parser's way
+        for large frames; nothing is checked). The wire bytes are made when first asked for: the
+        payload masked again with the header's key (RFC 6455 §5.3), exactly the bytes received."""
+        self = object.__new__(cls)
+        self._head = header
+        self._wire = None
+        self._hlen = len(header)
+        self._form = form
+        self._plen = len(payload)
         self._payload = payload
         self.offset = offset
         self.missing = 0
@@ -246,39 +268,39 @@ class Frame:
 
     @property
     def fin(self) -> bool:
-        return bool(self._wire[0] & FIN_BIT)
+        return bool(self._head[0] & FIN_BIT)
 
     @property
     def rsv1(self) -> bool:
-        return bool(self._wire[0] & RSV1_BIT)
+        return bool(self._head[0] & RSV1_BIT)
 
     @property
     def rsv2(self) -> bool:
-        return bool(self._wire[0] & RSV2_BIT)
+        return bool(self._head[0] & RSV2_BIT)
 
     @property
     def rsv3(self) -> bool:
-        return bool(self._wire[0] & RSV3_BIT)
+        return bool(self._head[0] & RSV3_BIT)
 
     @property
     def opcode(self) -> Opcode | int:
         """The opcode: an :class:`Opcode` when defined, the bare number when reserved."""
-        op = self._wire[0] & OPCODE_BITS
+        op = self._head[0] & OPCODE_BITS
         return _OPCODES.get(op, op)
 
     @property
     def is_control(self) -> bool:
-        return bool(self._wire[0] & CONTROL_BIT)
+        return bool(self._head[0] & CONTROL_BIT)
 
     @property
     def masked(self) -> bool:
-        return bool(self._wire[1] & MASK_BIT)
+        return bool(self._head[1] & MASK_BIT)
 
     @property
     def masking_key(self) -> bytes | None:
-        if not self._wire[1] & MASK_BIT:
+        if not self._head[1] & MASK_BIT:
             return None
-        return self._wire[self._hlen - 4 : self._hlen]
+        return self._head[self._hlen - 4 : self._hlen]
 
     @property
     def payload_length(self) -> int:
@@ -294,66 +316,73 @@ class Frame:
         return self._hlen
 
     @property
+    def header(self) -> bytes:
+        """The header bytes as on the wire (2 to 14: RFC 6455 §5.2), without the payload."""
+        head = self._head
+        return head if len(head) == self._hlen else head[: self._hlen]
+
+    @property
     def payload(self) -> bytes:
         """The application payload, unmasked."""
         p = self._payload
         if p is None:
             wire = self._wire
-            if wire[1] & MASK_BIT:
-                hlen = self._hlen
-                p = apply_mask(memoryview(wire)[hlen:], wire[hlen - 4 : hlen])
-            else:
-                p = wire[self._hlen :]
+            assert wire is not None  # a frame keeps its wire bytes, its payload, or both
+            hlen = self._hlen
+            body = wire[hlen:] if len(wire) - hlen <= _SLICE_TO_UNMASK else memoryview(wire)[hlen:]
+            p = apply_mask(body, wire[hlen - 4 : hlen]) if wire[1] & MASK_BIT else wire[hlen:]
             self._payload = p
         return p
 
     @property
     def masked_payload(self) -> bytes:
         """The payload bytes as they were on the wire (masked when the MASK bit is set)."""
-        return self._wire[self._hlen :]
+        return bytes(self)[self._hlen :]
 
     @property
     def wire_length(self) -> int:
-        return len(self._wire)
+        wire = self._wire
+        return len(wire) if wire is not None else self._hlen + self._plen
 
     def __bytes__(self) -> bytes:
-        return self._wire
+        wire = self._wire
+        if wire is None:  # kept as header and unmasked payload: mask it again (§5.3), once
+            head, payload = self._head, self._payload
+            assert payload is not None
+            if head[1] & MASK_BIT:
+                payload = apply_mask(payload, head[-4:])
+            wire = self._wire = head + payload
+        return wire
 
     def __len__(self) -> int:
-        return len(self._wire)
+        return self.wire_length
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Frame):
             return NotImplemented
-        return self._wire == other._wire
+        return bytes(self) == bytes(other)
 
     def __hash__(self) -> int:
-        return hash(self._wire)
-
-    # -- close frames -----------------------------------------------------------------------------
+        return hash(bytes(self))
 
     @property
     def close_code(self) -> int | None:
         """The status code of a close frame (``None`` when the payload is shorter than 2 bytes)."""
-        if self._wire[0] & OPCODE_BITS != Opcode.CLOSE or self._plen < 2:
+        if self._head[0] & OPCODE_BITS != Opcode.CLOSE or self._plen < 2:
             return None
         return int.from_bytes(self.payload[:2], "big")
 
     @property
     def close_reason(self) -> str:
         """The reason of a close frame, decoded leniently (invalid UTF-8 shown as U+FFFD)."""
-        if self._wire[0] & OPCODE_BITS != Opcode.CLOSE or self._plen < 2:
+        if self._head[0] & OPCODE_BITS != Opcode.CLOSE or self._plen < 2:
             return ""
         return self.payload[2:].decode("utf-8", "replace")
-
-    # -- fields, from the declarations of frame_header (frame_fields.py) ----------------------------------
 
     @property
     def fields(self) -> list[Field]:
         """Every field of the frame with its bit span, raw bits, value and meaning, built on demand."""
         return frame_fields(self)
-
-    # -- rules (frame_rules), in context ---------------------------------------------------------------
 
     @property
     def violations(self) -> list[Violation]:
@@ -363,7 +392,7 @@ class Frame:
     def header_violations(self, *, sender: Role | None = None, rsv1_allowed: bool = False) -> list[Violation]:
         """The rules broken by the header alone: cheap enough to run on every received frame."""
         return frame_rules.header_violations(
-            self._wire, self._hlen, self._form, self._plen, sender=sender, rsv1_allowed=rsv1_allowed
+            self._head, self._hlen, self._form, self._plen, sender=sender, rsv1_allowed=rsv1_allowed
         )
 
     def check(
@@ -381,7 +410,7 @@ class Frame:
         ``fragment_of_text`` says a continuation frame belongs to an uncompressed text message.
         """
         return frame_rules.frame_violations(
-            self._wire,
+            self._head,
             self._hlen,
             self._form,
             self.payload,
@@ -393,25 +422,14 @@ class Frame:
 
     def close_violations(self) -> list[Violation]:
         """The rules a close frame's payload breaks (none for other frames; RFC 6455 §5.5.1)."""
-        return frame_rules.close_violations(self._wire, self._hlen, self.payload)
-
-    # -- one line ------------------------------------------------------------------------------------------
+        return frame_rules.close_violations(self._head, self._hlen, self.payload)
 
     def summary(self) -> str:
         """One line: opcode, flags, length and a short preview."""
         op = self.opcode
         name = op.name if isinstance(op, Opcode) else f"0x{op:X}"
-        flags = "".join(
-            f
-            for f, on in (
-                ("F", self.fin),
-                ("1", self.rsv1),
-                ("2", self.rsv2),
-                ("3", self.rsv3),
-                ("M", self.masked),
-            )
-            if on
-        )
+        bits = (("F", self.fin), ("1", self.rsv1), ("2", self.rsv2), ("3", self.rsv3), ("M", self.masked))
+        flags = "".join(f for f, on in bits if on)
         extra = ""
         if op == Opcode.CLOSE and self._plen >= 2:
             extra = f" code={self.close_code} reason={self.close_reason!r}"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from ..codec.accept import GUID
@@ -47,10 +47,13 @@ class CaseReport:
 
     @property
     def input(self) -> str:
-        """The call, shortened for display."""
-        args = [_short(a) for a in self.case.args]
-        args += [f"{k}={_short(v)}" for k, v in self.case.kwargs.items()]
-        return f"{self.case.function}({', '.join(args)})"
+        """The call (each call, for a case of several steps), shortened for display."""
+        steps = self.case.steps or ((self.case.args, self.case.kwargs),)
+        calls = []
+        for args, kwargs in steps:
+            shown = [_short(a) for a in args] + [f"{k}={_short(v)}" for k, v in kwargs.items()]
+            calls.append(f"{self.case.function}({', '.join(shown)})")
+        return "; ".join(calls)
 
     def __str__(self) -> str:
         where = f" [{self.field}]" if self.field else ""
@@ -121,13 +124,13 @@ def check_implementation(
     roles = {role: (names or {}).get(role, role) for role in functions}
     code = student_code(target, roles)
     cases = all_cases(seed, tuple(functions))
-    run = run_cases(code, [Call(c.id, c.function, c.args, c.kwargs) for c in cases], limits=limits)
+    run = run_cases(code, [Call(c.id, c.function, c.args, c.kwargs, c.steps) for c in cases], limits=limits)
     reports = []
+    why = run.import_error.strip().splitlines()[-1] if run.import_error.strip() else ""
     for case in cases:
         if run.import_error:
-            reports.append(
-                CaseReport(case, "not run", _expected_text(case), "", detail="the code did not import")
-            )
+            detail = f"the code did not import: {why}" if why else "the code did not import"
+            reports.append(CaseReport(case, "not run", _expected_text(case), "", detail=detail))
         elif case.function in run.missing:
             detail = f"no function {roles[case.function]!r} was found"
             reports.append(CaseReport(case, "missing", _expected_text(case), "", detail=detail))
@@ -139,6 +142,8 @@ def check_implementation(
 def _expected_text(case: Case) -> str:
     if isinstance(case.expected, Raises):
         return str(case.expected)
+    if case.steps:
+        return "; ".join(_short(e, 120) for e in case.expected)
     return _short(case.expected, 120)
 
 
@@ -156,8 +161,10 @@ def _short(value: Any, limit: int = 60) -> str:
 def judge_case(case: Case, outcome: Outcome) -> CaseReport:
     """Compare one outcome with the reference answer."""
     expected = _expected_text(case)
-    if outcome.status in ("timeout", "crashed", "not run", "too big"):
-        status: CaseStatus = "error" if outcome.status == "too big" else outcome.status
+    if outcome.status in ("too big", "refused"):
+        return CaseReport(case, "error", expected, "", detail=outcome.error, printed=outcome.printed)
+    if outcome.status in ("timeout", "crashed", "not run"):
+        status: CaseStatus = outcome.status
         return CaseReport(case, status, expected, "", detail=outcome.error, printed=outcome.printed)
     if isinstance(case.expected, Raises):
         if outcome.status == "raised":
@@ -172,14 +179,32 @@ def judge_case(case: Case, outcome: Outcome) -> CaseReport:
             f"raised {outcome.error}, but the input is valid", outcome.printed,
         )  # fmt: skip
     got = outcome.value
+    field, detail = _compare(case, got)
+    status = "pass" if not field else "fail"
+    shown = (
+        "; ".join(_short(g, 120) for g in got) if case.steps and isinstance(got, list) else _short(got, 120)
+    )
+    return CaseReport(case, status, expected, shown, field, detail, outcome.printed)
+
+
+def _compare(case: Case, got: Any) -> tuple[str, str]:
+    """The first field that differs and why, or ``("", "")``; a case of several steps step by step,
+    its detail saying which step (a fragment of a message) differs first."""
     compare = {
         "compute_accept": _compare_accept,
         "parse_frame": _compare_parsed,
         "build_frame": _compare_built,
-    }
-    field, detail = compare[case.function](case, got)
-    status = "pass" if not field else "fail"
-    return CaseReport(case, status, expected, _short(got, 120), field, detail, outcome.printed)
+    }[case.function]
+    if not case.steps:
+        return compare(case, got)
+    n = len(case.steps)
+    if not isinstance(got, list) or len(got) != n:
+        return "type", f"expected {n} results, one per call"
+    for i, ((args, kwargs), want, value) in enumerate(zip(case.steps, case.expected, got, strict=True)):
+        field, detail = compare(replace(case, args=args, kwargs=kwargs, expected=want, steps=()), value)
+        if field:
+            return field, f"fragment {i + 1} of {n}: {detail}"
+    return "", ""
 
 
 def _compare_accept(case: Case, got: Any) -> tuple[str, str]:

@@ -2,7 +2,11 @@
 
 The shapes expected of a student's functions (plain Python functions, names configurable):
 
-* ``compute_accept(key: str) -> str``: the Sec-WebSocket-Accept value (RFC 6455 §4.2.2 step 5.4);
+* ``compute_accept(key: str) -> str``: the Sec-WebSocket-Accept value (RFC 6455 §4.2.2 step 5.4). It
+  stands for the server's step, and a server answers a key that is not 16 bytes in base64 with 400
+  instead of an accept (§4.2.1 item 5, §4.1 item 7), so for such a key it raises an exception (a
+  ``ValueError``). The reference codec splits the two: ``accept_key`` hashes any text, ``check_key``
+  is the server's check; the expected failure here is ``check_key``'s rule;
 * ``parse_frame(data: bytes) -> dict``: one complete frame, valid by RFC 6455 §5.2 with no extension
   negotiated, into ``{"fin", "rsv1", "rsv2", "rsv3", "opcode", "masked", "payload_length",
   "masking_key", "payload"}`` (bools; ints; the key as 4 bytes or ``None``; the payload unmasked).
@@ -10,9 +14,15 @@ The shapes expected of a student's functions (plain Python functions, names conf
   short, a reserved opcode, an RSV bit, a fragmented or too long control frame, a length not in the
   minimal form) it raises an exception, any exception;
 * ``build_frame(opcode: int, payload: bytes, fin: bool = True, mask_key: bytes | None = None) -> bytes``:
-  the wire bytes, masked with ``mask_key`` when one is given (called with keyword arguments).
+  the wire bytes, masked with ``mask_key`` when one is given (called with keyword arguments). For a
+  frame no endpoint may send it raises an exception (a ``ValueError``): a reserved opcode (§5.2), a
+  control frame with FIN=0 or more than 125 payload bytes (§5.5), a masking key that is not 4 bytes
+  (§5.2, §5.3).
 
-Each :class:`Case` names its group (RFC examples, length forms, opcodes, masking, fragments, invalid
+A fragmented message is checked as one case of several calls (``Case.steps``): the three frames of a
+message, first TEXT with FIN=0, a CONTINUATION with FIN=0, the last CONTINUATION with FIN=1 (§5.4).
+
+Each :class:`Case` names its group (RFC examples, keys, length forms, opcodes, fragments, invalid
 input), the section a failure sends the student to, and a hint.
 """
 
@@ -23,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..codec.accept import accept_key
+from ..codec.accept import KEY_SECTION, accept_key, check_key
 from ..codec.frame_header import Opcode
 from ..codec.frames import Frame
 from ..errors import ParseError
@@ -62,6 +72,9 @@ class Case:
     hint: str
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     points: int = 1
+    steps: tuple[tuple[tuple[Any, ...], Mapping[str, Any]], ...] = ()
+    """For a case of several calls (a fragmented message): each call's args and kwargs, in order;
+    ``expected`` is then the list of the answers."""
 
 
 def frame_dict(frame: Frame) -> dict[str, Any]:
@@ -103,7 +116,7 @@ def _accept_cases(seed: int) -> list[Case]:
     keys.append(
         ("plus-slash", "+/+/+/+/+/+/+/+/+/+/+w==", "a key with + and / (base64's last two characters)")
     )
-    return [
+    cases = [
         Case(
             f"compute_accept/{name}",
             "compute_accept",
@@ -116,6 +129,28 @@ def _accept_cases(seed: int) -> list[Case]:
         )
         for name, key, title in keys
     ]
+    bad = [
+        ("not-base64", "a key that is not base64", "not a base64 key!!!"),
+        ("15-bytes", "a key of 15 bytes in base64", base64.b64encode(rng.randbytes(15)).decode()),
+        ("20-bytes", "a key of 20 bytes in base64", base64.b64encode(rng.randbytes(20)).decode()),
+    ]
+    for name, title, key in bad:
+        problem = check_key(key)[1]
+        assert problem is not None, key
+        cases.append(
+            Case(
+                f"compute_accept/invalid-{name}",
+                "compute_accept",
+                title,
+                "invalid input",
+                (key,),
+                Raises(problem.rule, KEY_SECTION, None),
+                KEY_SECTION,
+                "a server checks the key first: 16 bytes in base64, or it answers 400 instead of an accept; "
+                "raise ValueError (the reference's accept_key hashes any text; its check_key is this check)",
+            )
+        )
+    return cases
 
 
 def _frames(seed: int) -> list[tuple[str, str, str, bytes]]:
@@ -218,6 +253,63 @@ def _frames(seed: int) -> list[tuple[str, str, str, bytes]]:
     return out
 
 
+def _message_steps() -> tuple[tuple[str, bool, bytes], ...]:
+    """The 3 fragments of one text message, "Hello you": (opcode name, FIN, payload) (§5.4)."""
+    return (("TEXT", False, b"Hel"), ("CONTINUATION", False, b"lo "), ("CONTINUATION", True, b"you"))
+
+
+def _parse_message_case() -> Case:
+    frames = [bytes(Frame.build(Opcode[op], p, fin=fin, mask=_KEY)) for op, fin, p in _message_steps()]
+    return Case(
+        "parse_frame/fragment-message",
+        "parse_frame",
+        "a text message in 3 masked fragments (TEXT FIN=0, CONTINUATION FIN=0, CONTINUATION FIN=1)",
+        "fragments",
+        (),
+        [_parse_expected(f) for f in frames],
+        "RFC 6455 §5.4",
+        "only the first fragment carries the message's opcode; the rest are CONTINUATION (0x0); "
+        "FIN=1 on the last",
+        steps=tuple(((f,), {}) for f in frames),
+    )
+
+
+def _build_message_case() -> Case:
+    steps: list[dict[str, Any]] = [
+        {"opcode": int(Opcode[op]), "payload": p, "fin": fin, "mask_key": None}
+        for op, fin, p in _message_steps()
+    ]
+    return Case(
+        "build_frame/fragment-message",
+        "build_frame",
+        "a text message in 3 fragments (TEXT FIN=0, CONTINUATION FIN=0, CONTINUATION FIN=1)",
+        "fragments",
+        (),
+        [bytes(Frame.build(k["opcode"], k["payload"], fin=k["fin"])) for k in steps],
+        "RFC 6455 §5.4",
+        "byte 0 of each fragment: FIN (only on the last) and the opcode (TEXT first, then CONTINUATION)",
+        steps=tuple(((), k) for k in steps),
+    )
+
+
+def _build_expected(kw: Mapping[str, Any]) -> Any:
+    """The frame's bytes, or :class:`Raises` for a frame no endpoint may send."""
+    try:
+        frame = Frame.build(
+            kw["opcode"], kw["payload"], fin=kw.get("fin", True), mask=kw.get("mask_key") or False
+        )
+    except ValueError as exc:
+        return Raises(str(exc), "RFC 6455 §5.2, §5.3")
+    framing = [v for v in frame.violations if v.section in _BUILD_RULES]  # not a close payload's (§7.4)
+    if framing:
+        return Raises(framing[0].rule, framing[0].section, framing[0].close_code)
+    return bytes(frame)
+
+
+_BUILD_RULES = ("RFC 6455 §5.2", "RFC 6455 §5.5")
+"""The sections whose rules a student's ``build_frame`` enforces: opcodes, control frames."""
+
+
 def _build_cases(seed: int) -> list[Case]:
     rng = rng_for("checker.build", seed)
     specs: list[tuple[str, str, str, dict[str, Any]]] = [
@@ -267,11 +359,29 @@ def _build_cases(seed: int) -> list[Case]:
             {"opcode": 0, "payload": b"x", "fin": False},
         )
     )
+    bad: list[tuple[str, str, dict[str, Any]]] = [
+        ("reserved-opcode-3", "reserved opcode 0x3", {"opcode": 3, "payload": b"x"}),
+        ("reserved-opcode-b", "reserved control opcode 0xB", {"opcode": 0xB, "payload": b"x"}),
+        ("control-fragmented", "a close with FIN=0", {"opcode": 8, "payload": b"\x03\xe8", "fin": False}),
+        ("control-126", "a ping of 126 bytes", {"opcode": 9, "payload": bytes(126)}),
+        (
+            "mask-key-3",
+            "a masking key of 3 bytes",
+            {"opcode": 1, "payload": b"x", "mask_key": b"\x01\x02\x03"},
+        ),
+    ]
+    specs += [(f"invalid-{name}", title, "invalid input", kw) for name, title, kw in bad]
     cases = []
     for name, title, group, kw in specs:
-        frame = Frame.build(
-            kw["opcode"], kw["payload"], fin=kw.get("fin", True), mask=kw.get("mask_key") or False
+        expected = _build_expected(kw)
+        hint = (
+            "raise ValueError for a frame no endpoint may send: reserved opcode, fragmented or long "
+            "control frame, masking key not 4 bytes"
+            if isinstance(expected, Raises)
+            else "byte 0: FIN, RSV1-3, opcode; byte 1: MASK and the 7-bit length; extended length; key; "
+            "payload"
         )
+        section = expected.section if isinstance(expected, Raises) else "RFC 6455 §5.2"
         cases.append(
             Case(
                 f"build_frame/{name}",
@@ -279,10 +389,9 @@ def _build_cases(seed: int) -> list[Case]:
                 title,
                 group,
                 (),
-                bytes(frame),
-                "RFC 6455 §5.2",
-                "byte 0: FIN, RSV1-3, opcode; byte 1: MASK and the 7-bit length; extended length; key; "
-                "payload",
+                expected,
+                section,
+                hint,
                 kwargs={"fin": True, "mask_key": None, **kw},
             )
         )
@@ -306,6 +415,8 @@ def all_cases(seed: int = 0, functions: tuple[str, ...] = ROLES) -> list[Case]:
             cases.append(
                 Case(f"parse_frame/{name}", "parse_frame", title, group, (data,), expected, section, hint)
             )
+        cases.append(_parse_message_case())
     if "build_frame" in functions:
         cases += _build_cases(seed)
+        cases.append(_build_message_case())
     return cases

@@ -64,21 +64,25 @@ class StudentCode:
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """One call to make: ``function`` is a role name; ``args`` and ``kwargs`` hold plain values."""
+    """One call to make: ``function`` is a role name; ``args`` and ``kwargs`` hold plain values.
+    With ``steps`` (pairs of args and kwargs) the function is called once per step, in order, and the
+    outcome's value is the list of results."""
 
     id: str
     function: str
     args: tuple[Any, ...] = ()
     kwargs: Mapping[str, Any] = field(default_factory=dict)
+    steps: tuple[tuple[tuple[Any, ...], Mapping[str, Any]], ...] = ()
 
 
-OutcomeStatus = Literal["returned", "raised", "timeout", "crashed", "not run", "too big"]
+OutcomeStatus = Literal["returned", "raised", "refused", "timeout", "crashed", "not run", "too big"]
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What one call did: returned ``value``, raised ``error``, timed out, crashed the process, or
-    was not run (the budget ran out, or the code did not import)."""
+    """What one call did: returned ``value``, raised ``error``, failed on a refused import (of the
+    reference or a WebSocket library; ``error`` says which), timed out, crashed the process, or was
+    not run (the budget ran out, or the code did not import)."""
 
     id: str
     status: OutcomeStatus
@@ -245,6 +249,7 @@ def run_cases(code: StudentCode, calls: Sequence[Call], *, limits: Limits | None
                     "args": _encode(list(c.args)),
                     "kwargs": _encode(c.kwargs),
                 }
+                | ({"steps": [[_encode(list(a)), _encode(k)] for a, k in c.steps]} if c.steps else {})
                 for c in pending
             ],
             "fields": list(FRAME_FIELDS),
@@ -337,6 +342,8 @@ def _outcome(call_id: str, message: Mapping[str, Any]) -> Outcome:
         return Outcome(
             call_id, "too big", error=f"the result is {message['too_big']:,} bytes as JSON", seconds=seconds
         )
+    if "refused" in message:
+        return Outcome(call_id, "refused", error=str(message["refused"]), printed=printed, seconds=seconds)
     if "raised" in message:
         return Outcome(call_id, "raised", error=str(message["raised"]), printed=printed, seconds=seconds)
     return Outcome(

@@ -2,11 +2,18 @@
 
 Run as a script by :mod:`wsexplorer.exercises.sandbox` (``python -I sandbox_child.py``), never
 imported by the package: it uses the standard library only, so a student's code runs without
-wsexplorer loaded and cannot reach the reference answers. It reads one JSON job from standard input,
+wsexplorer loaded. Before the student's code is imported, :class:`Refuse` goes first on
+``sys.meta_path`` and refuses ``wsexplorer`` (the reference answers) and the WebSocket libraries
+``websockets`` and ``wsproto`` (whose frame codecs and accept functions would stand in for the
+student's own), with an ImportError saying why; a call that raises after such a refusal is reported
+as refused, not as the exception an invalid input expects. This stops a student's code from leaning
+on a reference by accident or by shortcut; it is not a security boundary against code written to
+evade it. It reads one JSON job from standard input,
 limits its own address space and CPU time (``resource``), imports the student's code, then calls the
-functions case by case. Each result is one line on a private copy of standard output, prefixed by
-the job's token; whatever the student prints is captured per case (bounded) or lands on standard
-error, which the parent keeps only up to a byte cap.
+functions case by case (a case with ``steps`` makes one call per step and returns the list of
+results: a fragmented message, frame by frame). Each result is one line on a private copy of
+standard output, prefixed by the job's token; whatever the student prints is captured per case
+(bounded) or lands on standard error, which the parent keeps only up to a byte cap.
 
 Values cross the pipe as JSON: bytes as ``{"$bytes": base64}``, anything JSON cannot hold as its
 ``repr``. A result larger than the job's ``result_cap`` is reported by its size only.
@@ -17,6 +24,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import dataclasses
+import importlib.abc
 import importlib.util
 import io
 import json
@@ -36,6 +44,39 @@ except ImportError:  # not a POSIX system: the parent's wall-clock timeout is th
 
 JOB_CAP = 256 << 20
 """The largest job read from standard input, in characters."""
+
+REFUSED = {
+    "wsexplorer": "the checker runs student code without the reference implementation",
+    "websockets": "the checker grades your own WebSocket code, not a library's",
+    "wsproto": "the checker grades your own WebSocket code, not a library's",
+}
+"""Top-level packages the student's code may not import, and why."""
+
+
+class Refuse(importlib.abc.MetaPathFinder):
+    """A meta-path finder that refuses the packages of :data:`REFUSED` (and their submodules), and
+    counts its refusals so a call that failed because of one is reported as refused."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.latest = ""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
+        top = fullname.partition(".")[0]
+        if top in REFUSED:
+            self.count += 1
+            self.latest = f"import of {fullname!r} refused: {REFUSED[top]}"
+            raise ImportError(self.latest, name=fullname)
+        return None
+
+    def install(self) -> None:
+        """Go first on ``sys.meta_path``; forget refused packages already imported; and take this
+        script's own directory (the reference package's ``exercises/``) off ``sys.path``."""
+        for name in [m for m in sys.modules if m.partition(".")[0] in REFUSED]:
+            del sys.modules[name]
+        here = os.path.dirname(os.path.abspath(__file__))
+        sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
+        sys.meta_path.insert(0, self)
 
 
 class BoundedText(io.StringIO):
@@ -78,6 +119,13 @@ def decode(value: Any) -> Any:
         return [decode(v) for v in value]
     if isinstance(value, dict):
         return {k: decode(v) for k, v in value.items()}
+    return value
+
+
+def as_fields(value: Any, fields: list[str]) -> Any:
+    """An object with the frame's fields as attributes, as a dict of them; anything else unchanged."""
+    if fields and not isinstance(value, Mapping) and value is not None and hasattr(value, fields[0]):
+        return {f: getattr(value, f) for f in fields if hasattr(value, f)}
     return value
 
 
@@ -129,6 +177,8 @@ def main() -> None:
         proto.flush()
 
     limit_resources(job["memory"], job["cpu"])
+    guard = Refuse()
+    guard.install()  # everything the child needs from here on is standard library, imported above
     out = BoundedText(job["print_cap"])
     sys.stdout = sys.stderr = out
     try:
@@ -145,15 +195,17 @@ def main() -> None:
         out.seek(0)
         out.truncate()
         started = time.perf_counter()
+        refused = guard.count
         try:
             if function is None:
                 raise NameError(f"no function {names[case['function']]!r}")
-            value = function(*decode(case["args"]), **decode(case["kwargs"]))
-            if fields and not isinstance(value, Mapping) and value is not None and hasattr(value, fields[0]):
-                value = {f: getattr(value, f) for f in fields if hasattr(value, f)}
-            result: dict[str, Any] = {"returned": encode(value)}
+            steps = case.get("steps") or [[case["args"], case["kwargs"]]]
+            values = [as_fields(function(*decode(a), **decode(k)), fields) for a, k in steps]
+            result: dict[str, Any] = {"returned": encode(values if "steps" in case else values[0])}
         except BaseException as exc:  # the student's exception (even SystemExit) is a result, by name
             result = {"raised": f"{type(exc).__name__}: {exc}"[:2000]}
+            if guard.count > refused:  # failed after a refused import: not the student's own raise
+                result = {"refused": guard.latest[:2000]}
         result |= {"id": case["id"], "seconds": time.perf_counter() - started, "printed": out.getvalue()}
         send(result)
 

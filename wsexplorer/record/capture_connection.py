@@ -4,6 +4,8 @@ A :class:`CaptureConnection` reassembles its two directions (:class:`~wsexplorer
 holds the first bytes until :func:`~wsexplorer.record.ws_scan.judge_start` can tell what the
 connection carries, then either records every further byte into a
 :class:`~wsexplorer.record.session.Session` (WebSocket) or stops keeping bytes (TLS, anything else).
+A session joined after its handshake names the extensions its replay assumes in
+``meta["assumed_extensions"]`` and says why in ``meta["assumption"]``.
 A direction cut by a gap is never glued over: what follows the gap is counted, not recorded. The
 bytes it keeps and holds are counted in a shared :class:`Budget`, so the importer can bound them all.
 """
@@ -16,12 +18,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .capture import Finding, OtherConnection, PacketSpan, TLSConnection, WebSocketCapture
+from .context import ASSUMED_EXTENSIONS
 from .packet_decode import Segment
 from .session import C2S, S2C, Session
 from .tcp import SECTION as TCP_SECTION
 from .tcp import Gap, Piece, StreamData, TCPReassembler
 from .tls_hello import ClientHello
-from .ws_scan import SCAN_WINDOW, Verdict, find_frame_start, judge_start
+from .ws_scan import (
+    SCAN_WINDOW,
+    Verdict,
+    agreed_words,
+    align,
+    extensions_to_assume,
+    judge_start,
+    rsv1_on_data,
+)
 
 __all__ = ["Budget", "CaptureConnection", "Endpoint", "endpoint_label"]
 
@@ -78,6 +89,8 @@ class CaptureConnection:
         self.session: Session | None = None
         self.chunk_packets = array("q")
         self.hello: ClientHello | None = None
+        self.agreed: tuple[str, ...] | None = None  # extensions of a captured 101 (joined midway)
+        self._answer = ""  # what a 101 found while aligning the server's direction agreed, in words
         self.reason = ""
         self.findings: list[Finding] = []
         self._file = capture_file
@@ -226,6 +239,7 @@ class CaptureConnection:
             "clock": {"wall": 0.0, "monotonic_ns": 0, "source": "capture timestamps"},
         }
         self.session = Session("client", handshake=verdict.handshake, meta=meta)
+        self.agreed = verdict.extensions
         for d in verdict.unaligned:
             self.cut[d] = True
             self._find(
@@ -260,34 +274,45 @@ class CaptureConnection:
                 return  # look again once the bytes held have doubled
             size += len(piece[0])
         data = b"".join(p[0] for p in held)
-        run = find_frame_start(data, masked=d == self.flip, final=final or self.cut[d])
-        if run is None and not final and size < SCAN_WINDOW:
+        last_look = final or size >= SCAN_WINDOW
+        found = align(data, masked=d == self.flip, final=final or self.cut[d], last_look=last_look)
+        if found is None:
             return
+        if found.agreed is not None and self.agreed is None:  # the server's 101 came first
+            self.agreed = found.agreed
+            self._answer = (
+                f"the server's answer to the opening handshake was captured: {agreed_words(found.agreed)}"
+            )
+            self._find("mid-connection", self._answer, "RFC 6455 §4.2.2", direction=d ^ self.flip)
         del self._aligning[d]
         self._budget.kept -= size
-        if run is None:
+        if found.start is None:
             self.cut[d] = True
             self.dropped[d] += size
-            self._find(
-                "cut",
-                f"no frame boundary in the first {size} bytes: this direction is not recorded",
-                "RFC 6455 §5.2",
-                direction=d ^ self.flip,
-            )
+            self._find("cut", found.rule, "RFC 6455 §5.2", direction=d ^ self.flip)
             return
-        self._find(
-            "mid-connection",
-            f"this direction's first frame boundary is at byte {run.start}",
-            "RFC 6455 §5.2",
-            direction=d ^ self.flip,
-        )
-        skip = run.start
+        self._find("mid-connection", found.rule, "RFC 6455 §5.2", direction=d ^ self.flip)
+        skip = found.start
         for data_, t, packet in held:
             if skip >= len(data_):
                 skip -= len(data_)
             else:
                 self._record(d, data_[skip:], t, packet)
                 skip = 0
+
+    def _extensions(self, session: Session) -> str:
+        """For a session without handshake: the extensions its replay is to assume, in
+        ``meta["assumed_extensions"]`` (:func:`.ws_scan.extensions_to_assume`), and the assumption in words
+        (empty when a finding of the verdict already says it)."""
+        rsv1 = self.agreed is None and any(rsv1_on_data(session.frame_columns(d)) for d in (C2S, S2C))
+        elements, rule = extensions_to_assume(self.agreed, rsv1=rsv1)
+        if elements:
+            session.meta[ASSUMED_EXTENSIONS] = elements
+        if self.agreed is not None:
+            rule = self._answer
+        elif rule:
+            self._find("mid-connection", rule, "RFC 7692 §6")
+        return rule[:1].upper() + rule[1:] + "." if rule else ""
 
     def _record(self, d: int, data: bytes, t_ns: int, packet: int) -> None:
         assert self.session is not None
@@ -370,10 +395,12 @@ class CaptureConnection:
                 "previous time, so the session's times never go back",
             )
         meta = session.meta
+        extensions = "" if session.handshake else self._extensions(session)
         meta["packets"] = {"first": self.first, "last": self.last, "count": self.count}
         meta["findings"] = [str(f) for f in self.findings[:_SESSION_FINDINGS]]
         if not session.handshake:
-            meta["assumption"] = next((f.rule for f in self.findings if f.kind == "mid-connection"), "")
+            said = next((f.rule for f in self.findings if f.kind == "mid-connection"), "")
+            meta["assumption"] = f"{said} {extensions}" if said and extensions else said or extensions
         request = session.request
         if request is not None:
             meta["url"] = f"ws://{request.host or self.server_label()}{request.target}"

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..codec.subprotocols import DecodedMessage, Registration, conversation, lookup
+from ..codec.subprotocols import DecodedMessage, Registration, clash_note, conversation, lookup, registered
 from ..codec.subprotocols.base import Conversation
 from .session import C2S, S2C, Direction, Session, sender_of
 
-__all__ = ["MAX_DECODED", "Label", "SubprotocolDecoding"]
+__all__ = ["MAX_DECODED", "RAW", "Label", "SubprotocolDecoding", "decoding_for"]
+
+RAW = ""
+"""The decoder choice meaning "no decoder": the messages shown raw (no registered name is empty)."""
 
 MAX_DECODED = 200_000
 """Messages decoded per session; later ones are not (the decoders keep state that grows with them)."""
@@ -45,22 +48,63 @@ class SubprotocolDecoding:
     def __init__(self, session: Session, *, choice: str | None = None) -> None:
         self.session = session
         self.choice = choice
-        response = session.response
-        self.negotiated = response.subprotocol if response is not None else None
-        self.registration: Registration | None = lookup(self.negotiated, choice=choice)
-        self._conversation = self._new()
+        self._settled = False
+        self._negotiated: str | None = None
+        self._registration: Registration | None = None
+        self._conversation: Conversation | None = None
+        self._resolve()
         self._order: list[tuple[Direction, int]] = []  # (direction, message number) in feeding order
         self._labels: dict[tuple[Direction, int], Label] = {}
         self._next = [0, 0]  # per direction: the next message number to feed
         self.skipped = 0  # messages past MAX_DECODED
 
+    def _resolve(self) -> None:
+        """Read the handshake's choice (RFC 6455 §4.2.2 item 5.4) once the response is recorded: a
+        live session is asked for its decoding before the server has answered."""
+        if self._settled:
+            return
+        response = self.session.response
+        self._settled = response is not None or not self.session.handshake
+        self._negotiated = response.subprotocol if response is not None else None
+        self._registration = lookup(self._negotiated, choice=self.choice)
+        if self._conversation is None:
+            self._conversation = self._new()
+
+    @property
+    def negotiated(self) -> str | None:
+        """The subprotocol the server selected (``None``: none, or no response recorded yet)."""
+        self._resolve()
+        return self._negotiated
+
+    @property
+    def registration(self) -> Registration | None:
+        """The decoder that applies: the user's choice, else the negotiated name's (``None``: none)."""
+        self._resolve()
+        return self._registration
+
     @property
     def name(self) -> str | None:
         """The decoder's name, or ``None`` when no decoder applies."""
-        return self.registration.name if self.registration is not None else None
+        registration = self.registration
+        return registration.name if registration is not None else None
+
+    def close_meaning(self, code: int) -> str | None:
+        """What close ``code`` means in this subprotocol (RFC 6455 §7.4.2: 4000-4999 are the
+        application's), ``None`` when no decoder applies or the decoder gives it no meaning."""
+        self._resolve()
+        conv = self._conversation
+        return conv.close_meaning(code) if conv is not None else None
+
+    def clash_note(self) -> str | None:
+        """Where the ``graphql-ws`` name clash bites in this session's handshake (see
+        :func:`wsexplorer.codec.subprotocols.clash_note`), or ``None``."""
+        request = self.session.request
+        if request is None:
+            return None
+        return clash_note(request.subprotocols, self.negotiated)
 
     def _new(self) -> Conversation | None:
-        return conversation(self.negotiated, choice=self.choice)
+        return conversation(self._negotiated, choice=self.choice)
 
     def _pending(self) -> list[tuple[int, Direction, int]]:
         """Complete messages not fed yet, with their completion time, that can be fed now in order.
@@ -85,6 +129,7 @@ class SubprotocolDecoding:
 
     def update(self) -> int:
         """Decode the messages completed since the last call; how many were decoded."""
+        self._resolve()
         conv = self._conversation
         if conv is None:
             return 0
@@ -106,7 +151,7 @@ class SubprotocolDecoding:
 
     def label(self, direction: Direction, number: int) -> Label | None:
         """The label of message ``number`` of ``direction`` (``None``: not decoded, or no decoder)."""
-        if (direction, number) not in self._labels and self._conversation is not None:
+        if (direction, number) not in self._labels:
             self.update()
         return self._labels.get((direction, number))
 
@@ -143,6 +188,21 @@ class SubprotocolDecoding:
     def violations(self) -> int:
         """Rules of the subprotocol broken so far, in every decoded message."""
         return sum(label.violations for _d, _n, label in self.labels())
+
+
+def decoding_for(session: Session, decoder: str | None = None) -> SubprotocolDecoding | None:
+    """The decoding a view shows: ``None`` the negotiated subprotocol's, :data:`RAW` (or ``"raw"``, when
+    no decoder is registered by that name) none at all, else the decoder registered as ``decoder``.
+
+    A choice naming the negotiated subprotocol shares the session's negotiated decoding (one per
+    session, kept by :meth:`Session.decoding`). ValueError for a name no decoder answers to.
+    """
+    if decoder == RAW or (decoder == "raw" and all(r.name != "raw" for r in registered())):
+        return None
+    negotiated = session.decoding()
+    if decoder is None or decoder == negotiated.name:
+        return negotiated
+    return session.decoding(decoder)
 
 
 def _label(decoded: list[DecodedMessage]) -> Label:

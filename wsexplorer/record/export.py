@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from ..codec.frame_header import DEFINED_OPCODES, Opcode
+from .decoding import decoding_for
 from .session import C2S, DIRECTION_NAMES, S2C, Session
 
 __all__ = ["frames_dataframe", "message_records", "messages_csv", "messages_json"]
@@ -83,7 +84,7 @@ def messages_csv(session: Session) -> str:
     return buffer.getvalue()
 
 
-def frames_dataframe(session: Session) -> Any:
+def frames_dataframe(session: Session, decoder: str | None = None) -> Any:
     """One row per frame (both directions, in time order) as a pandas DataFrame.
 
     Columns: ``direction``, ``index`` (within its direction), ``t_ns`` (the recording's monotonic
@@ -114,8 +115,8 @@ def frames_dataframe(session: Session) -> Any:
     if "wall" in clock and "monotonic_ns" in clock:
         wall_ns = (df["t_ns"] - int(clock["monotonic_ns"])) + int(float(clock["wall"]) * 1e9)
         df.insert(4, "wall_time", pd.to_datetime(wall_ns, unit="ns", utc=True))
-    decoding = session.decoding()
-    if decoding.name is not None:  # the frame that completes a message carries its decoding
+    decoding = decoding_for(session, decoder)
+    if decoding is not None and decoding.name is not None:  # the message's last frame carries it
         done: dict[tuple[str, int], str] = {}
         for d, number, label in decoding.labels():
             done[DIRECTION_NAMES[d], session.replay(d).messages[number].last] = label.text()

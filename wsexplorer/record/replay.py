@@ -12,6 +12,9 @@ the frame table, inspectors of recorded frames, and pasted bytes given a context
 (:meth:`Replay.of_bytes`). So a frame seen in its connection shows exactly the rules its receiver would
 find broken, never a false RSV1 or DEFLATE error.
 
+A session without handshake uses the extensions it assumes (:func:`.context.assumed_extensions`); a
+compressed message whose history precedes the recording is then noted (``MessageInfo.note``), not failed.
+
 Incremental and bounded: frames are fed on demand (``advance``), a few thousand at a time if asked, and
 only a short head of each message is kept; a full payload is re-inflated on request.
 """
@@ -33,7 +36,7 @@ from ..codec.role import Role, peer_of
 from ..errors import WSExplorerError
 from ..protocol.connection import Connection
 from ..protocol.events import BinaryMessage, ConnectionFailed, Event, FrameReceived, TextMessage
-from .context import Context, direction_context, listening_receiver
+from .context import AssumedDeflateState, Context, assumed_extensions, direction_context, listening_receiver
 from .search import SearchIndex
 from .session import Direction, Session, receiver_of, sender_of
 
@@ -51,7 +54,8 @@ _UNREAD = -3  # a frame the receiver never processed (it had failed the connecti
 @dataclass(frozen=True, slots=True)
 class MessageInfo:
     """One complete data message: its first and last frame (control frames may come in between, so
-    ``frames`` counts its own), its size both ways, its first bytes."""
+    ``frames`` counts its own), its size both ways, its first bytes; ``note``: why the payload could not
+    be had (then ``size`` and ``head`` are empty), e.g. its compression history precedes the recording."""
 
     number: int
     opcode: Opcode
@@ -62,13 +66,17 @@ class MessageInfo:
     size: int
     wire_size: int
     head: bytes
+    note: str = ""
 
     @property
     def is_text(self) -> bool:
         return self.opcode == Opcode.TEXT
 
     def head_text(self) -> str:
-        """The head as text (a character cut at the end of the head dropped); hex for binary."""
+        """The head as text (a character cut at the end of the head dropped); hex for binary; the
+        ``note`` in brackets for a message whose payload could not be had."""
+        if self.note:
+            return f"[{self.note}]"
         if not self.is_text:
             return self.head.hex(" ")
         return self.head.decode("utf-8", "ignore" if self.size > len(self.head) else "replace")
@@ -128,6 +136,9 @@ class Replay:
         self._extent = extent
         self._lock = threading.RLock()  # one feeder at a time (widgets may call from two threads)
         self._conn = connect()
+        # assumed permessage-deflate: says which compressed messages (by ordinal) it could not inflate
+        self._assumed = next((e for e in self._conn.negotiated if isinstance(e, AssumedDeflateState)), None)
+        self._compressed = 0
         self._fed = 0
         self._message_of = array("q")
         self._fragment_of = array("i")
@@ -147,12 +158,17 @@ class Replay:
         """The receiver of ``direction`` in a recorded session, with what its handshake agreed."""
         receiver = receiver_of(direction)
         response = session.response
-        elements = []
+        elements: list[str] = []
+        assumed: tuple[str, ...] = ()
         if session.handshake and response is not None and response.status == 101:
             elements = [str(e) for e in response.extensions]
+        elif not session.handshake:
+            elements, assumed = assumed_extensions(session.meta)
         subprotocol = response.subprotocol if response is not None else None
         base = session.frames_start(direction) or 0
-        context, negotiated = direction_context(sender_of(direction), elements, assumed=())
+        context, negotiated = direction_context(
+            sender_of(direction), elements, assumed=assumed, history_known=session.handshake
+        )
 
         def connect() -> Connection:
             return listening_receiver(receiver, negotiated(), subprotocol, base, max_message_size)
@@ -267,6 +283,10 @@ class Replay:
             self._message_of[k] = number
             self._fragment_of[k] = position
         first, last = (frames[0], frames[-1]) if frames else (self._fed - 1, self._fed - 1)
+        note = ""
+        if message.compressed and self._assumed is not None:
+            note = self._assumed.note(self._compressed)
+            self._compressed += 1
         self.messages.append(
             MessageInfo(
                 number,
@@ -278,6 +298,7 @@ class Replay:
                 len(message.payload),
                 message.wire_size,
                 message.payload[:HEAD_BYTES],
+                note,
             )
         )
         self._keep_payload(number, message.payload)

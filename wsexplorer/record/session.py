@@ -325,11 +325,12 @@ class Session:
             found = self._decodings[choice] = SubprotocolDecoding(self, choice=choice)
         return found
 
-    def summary(self) -> SessionSummary:
-        """Counts, byte totals, compression, ping round trips and how the connection closed."""
+    def summary(self, decoder: str | None = None) -> SessionSummary:
+        """Counts, byte totals, compression, ping round trips and how the connection closed;
+        ``decoder``: a subprotocol decoder to read the messages with (default: the negotiated one)."""
         from .summary import SessionSummary
 
-        return SessionSummary.of(self)
+        return SessionSummary.of(self, decoder)
 
     # -- saving and loading (record/storage.py) ----------------------------------------------------------
 
@@ -362,12 +363,13 @@ class Session:
         session.max_message_size = max_message_size
         return session
 
-    def to_dataframe(self) -> Any:
+    def to_dataframe(self, decoder: str | None = None) -> Any:
         """One row per frame (both directions, in time order), with opcode names and times since the
-        first byte and on the clock; needs pandas (``pip install pandas``)."""
+        first byte and on the clock, and a ``subprotocol`` column when a decoder applies (``decoder``:
+        the negotiated one by default); needs pandas (``pip install pandas``)."""
         from .export import frames_dataframe
 
-        return frames_dataframe(self)
+        return frames_dataframe(self, decoder)
 
     def memory_bytes(self) -> int:
         """Bytes held by the session's buffers and columns (excluding the Python objects themselves)."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from ..codec.frame_header import DEFINED_OPCODES, Opcode
 from ..errors import CloseCode
 from ..protocol.events import BinaryMessage, TextMessage
+from .decoding import decoding_for
 from .frame_index import FrameIndex
 from .round_trips import ping_round_trips
 from .session import C2S, DIRECTION_NAMES, S2C, Session
@@ -35,9 +36,14 @@ class SessionSummary:
     subprotocol: str | None = None  # the decoder applied (negotiated name), if any
     decoded: dict[str, int] = field(default_factory=dict)  # decoded messages by kind
     subprotocol_violations: int = 0
+    close_meanings: dict[str, str] = field(default_factory=dict)  # direction -> its close code's meaning
+    subprotocol_note: str | None = None  # the graphql-ws name clash, where it bites
 
     @classmethod
-    def of(cls, session: Session) -> SessionSummary:
+    def of(cls, session: Session, decoder: str | None = None) -> SessionSummary:
+        """The summary, the messages decoded by ``decoder`` (see :func:`~.decoding.decoding_for`:
+        ``None`` the negotiated subprotocol's); its close codes explained by the subprotocol when it
+        gives them a meaning (RFC 6455 §7.4.2: codes 4000-4999 are the application's)."""
         by_op: dict[str, dict[str, int]] = {}
         wire: dict[str, int] = {}
         payload: dict[str, int] = {}
@@ -71,9 +77,15 @@ class SessionSummary:
         closed_first_by = None if first is None else ("client" if first == DIRECTION_NAMES[0] else "server")
         for name in DIRECTION_NAMES:
             close_codes.setdefault(name, None)
-        decoding = session.decoding()
-        kinds = decoding.kinds() if decoding.name is not None else {}
-        broken = decoding.violations if decoding.name is not None else 0
+        decoding = decoding_for(session, decoder)
+        active = decoding if decoding is not None and decoding.name is not None else None
+        kinds = active.kinds() if active is not None else {}
+        broken = active.violations if active is not None else 0
+        meanings: dict[str, str] = {}
+        for name, code in close_codes.items():
+            meaning = active.close_meaning(code) if active is not None and code is not None else None
+            if meaning is not None:
+                meanings[name] = meaning
         return cls(
             by_op,
             wire,
@@ -83,7 +95,9 @@ class SessionSummary:
             rtts,
             close_codes,
             closed_first_by,
-            decoding.name,
+            active.name if active is not None else None,
             kinds,
             broken,
+            meanings,
+            session.decoding().clash_note(),
         )

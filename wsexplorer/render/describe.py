@@ -50,6 +50,8 @@ def context_note(context: Context) -> str:
     """Who sent the frame and what was negotiated, in words (what its violations were judged against)."""
     who = f"sent by the {context.sender}" if context.sender else "sender unknown"
     ext = "; ".join(context.extensions) if context.extensions else "no extension negotiated"
+    if context.assumptions:  # no handshake recorded (a capture that starts mid-connection)
+        ext += " (assumed: " + "; ".join(context.assumptions) + ")"
     return f"{who}; {ext}"
 
 

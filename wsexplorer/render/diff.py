@@ -34,9 +34,12 @@ DIFF_CSS = (
 .wsx-diff col.wsx-diff-d {{ width: 30%; }}
 .wsx-diff td.wsx-diff-n {{ color: var(--wsx-dim); font-family: {MONO}; }}
 .wsx-diff tr.wsx-diff-same td {{ color: var(--wsx-dim); }}
-.wsx-diff tr.wsx-diff-changed td:first-child {{ box-shadow: inset 4px 0 0 var(--jp-warn-color1, #f9ab00); }}
-.wsx-diff tr.wsx-diff-only_a td:first-child {{ box-shadow: inset 4px 0 0 var(--jp-error-color1, #d93025); }}
-.wsx-diff tr.wsx-diff-only_b td:first-child {{ box-shadow: inset 4px 0 0 var(--jp-success-color1, #188038); }}
+.wsx-diff > table > tbody > tr.wsx-diff-changed > td:first-child {{
+  box-shadow: inset 4px 0 0 var(--jp-warn-color1, #f9ab00); }}
+.wsx-diff > table > tbody > tr.wsx-diff-only_a > td:first-child {{
+  box-shadow: inset 4px 0 0 var(--jp-error-color1, #d93025); }}
+.wsx-diff > table > tbody > tr.wsx-diff-only_b > td:first-child {{
+  box-shadow: inset 4px 0 0 var(--jp-success-color1, #188038); }}
 .wsx-diff tr.wsx-diff-only_a td.wsx-diff-miss, .wsx-diff tr.wsx-diff-only_b td.wsx-diff-miss {{
   font-style: italic; color: var(--wsx-dim); }}
 .wsx-diff .wsx-diff-p {{ font-family: {MONO}; font-size: 12px; white-space: pre-wrap; }}
@@ -50,7 +53,11 @@ DIFF_CSS = (
 .wsx-diff .wsx-diff-ok {{ color: var(--wsx-good); font-weight: 600; }}
 .wsx-diff .wsx-diff-bad {{ color: var(--wsx-bad); font-weight: 600; }}
 .wsx-diff details > summary {{ cursor: pointer; font-size: 11.5px; color: var(--wsx-dim); }}
-.wsx-diff table.wsx-diff-frames {{ width: auto; margin: 2px 0 4px; font-family: {MONO}; font-size: 11.5px; }}
+.wsx-diff table.wsx-diff-frames {{ width: auto; table-layout: auto; margin: 2px 0 4px; font-family: {MONO};
+  font-size: 11.5px; }}
+.wsx-diff table.wsx-diff-frames th, .wsx-diff table.wsx-diff-frames td {{ white-space: nowrap;
+  overflow-wrap: normal; }}
+.wsx-diff details {{ max-width: 100%; overflow-x: auto; }}
 .wsx-diff table.wsx-diff-frames td.wsx-diff-x {{ background: rgba(249, 171, 0, .22); font-weight: 700; }}
 .wsx-diff .wsx-diff-more {{ font-style: italic; color: var(--wsx-dim); margin: 3px 0; }}
 .wsx-diff ul {{ margin: 2px 0; padding-left: 18px; }}
@@ -125,11 +132,18 @@ def _row_html(number: int, row: DiffRow, labels: tuple[str, str]) -> str:
     )
 
 
-def diff_html(diff: SessionDiff, *, only_differences: bool = False, limit: int = 500) -> str:
+def diff_html(
+    diff: SessionDiff,
+    *,
+    only_differences: bool = False,
+    limit: int = 500,
+    directions: tuple[int, ...] | None = None,
+) -> str:
     """The diff as self-contained HTML: the summary, the handshake, then a table per direction.
 
     ``only_differences`` leaves out rows that are the same; at most ``limit`` rows are drawn per
-    direction (the rest are counted).
+    direction (the rest are counted); ``directions`` (0: client→server, 1: server→client) draws only
+    those tables, while the summary still counts the whole diff and says what is left out.
     """
     a, b = diff.labels
     summary = "no differences" if diff.same else "differences marked"
@@ -139,13 +153,15 @@ def diff_html(diff: SessionDiff, *, only_differences: bool = False, limit: int =
         summary += ": " + ", ".join(f"{words.get(k, k)} {v}" for k, v in counts.items())
     parts = [
         f'<div class="wsx-diff-sum"><b>{escape(a)}</b> vs <b>{escape(b)}</b> — '
-        f'<span class="{"wsx-diff-ok" if diff.same else "wsx-diff-bad"}">{escape(summary)}</span></div>'
+        f'<span class="{"wsx-diff-ok" if diff.same else "wsx-diff-bad"}">{escape(summary)}</span>'
+        + _hidden_note(diff, directions)
+        + "</div>"
     ]
     if diff.handshake:
         items = "".join(f"<li>{escape(str(d))}</li>" for d in diff.handshake)
         parts.append(f'<div class="wsx-diff-h">Opening handshake</div><ul>{items}</ul>')
     for direction in diff.directions:
-        if not direction.rows:
+        if not direction.rows or (directions is not None and direction.direction not in directions):
             continue
         shown = [
             (k + 1, r) for k, r in enumerate(direction.rows) if not only_differences or r.status != "same"
@@ -163,6 +179,21 @@ def diff_html(diff: SessionDiff, *, only_differences: bool = False, limit: int =
         if more:
             parts.append(f'<div class="wsx-diff-more">{more:,} more rows not shown</div>')
     return block("wsx-diff", DIFF_CSS, "".join(parts))
+
+
+def _hidden_note(diff: SessionDiff, directions: tuple[int, ...] | None) -> str:
+    """Words for the directions the caller chose not to draw (when they hold differences)."""
+    if directions is None:
+        return ""
+    hidden = [
+        d.name
+        for d in diff.directions
+        if d.direction not in directions and any(r.status != "same" for r in d.rows)
+    ]
+    if not hidden:
+        return ""
+    where = escape(" and ".join(hidden))
+    return f' <span class="wsx-diff-m">(not shown here: the differences {where})</span>'
 
 
 def _entry_text(e: Entry | None) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..codec.frame_header import DEFINED_OPCODES, Opcode
 from ..codec.frames import Frame
+from ..record.decoding import SubprotocolDecoding, decoding_for
 from ..record.frame_index import OPCODE_GROUPS, FrameIndex
 from ..record.session import C2S, S2C, Direction, Session
 from .palette import TABLE_CSS, escape
@@ -34,6 +35,7 @@ __all__ = [
     "OPCODE_GROUPS",
     "Row",
     "frame_rows",
+    "grid_columns",
     "grid_row",
     "opcode_name",
     "pretty_json",
@@ -85,6 +87,7 @@ class Row:
     payload_length: int
     wire_length: int
     preview: str
+    decoded: str = ""  # what the subprotocol decoder made of the message this frame completes
 
     @property
     def opcode_name(self) -> str:
@@ -147,20 +150,23 @@ def preview(frame: Frame, limit: int = PREVIEW_CHARS) -> str:
     return _clip(head.hex(" "), limit)
 
 
-def _message_preview(index: FrameIndex, direction: Direction, i: int, budget: int | None) -> str | None:
+def _message_preview(
+    index: FrameIndex, direction: Direction, i: int, budget: int | None, decoding: SubprotocolDecoding | None
+) -> tuple[str, str] | None:
+    """The message preview of data frame ``i`` and, on the frame that completes it, its decoded label."""
     found = index.message(direction, i, budget)
     if found is None:
         return None
     info, fragment = found
-    decoding = index.session.decoding()
-    label = decoding.label(direction, info.number) if decoding.name is not None else None
+    label = None
+    if decoding is not None and decoding.name is not None and info.last == i:
+        label = decoding.label(direction, info.number)
     text = info.head_text()
     shown = repr(text) if info.is_text else text
     more = "…" if info.size > len(info.head) else ""
     part = f"[{fragment}/{info.frames}] " if info.frames > 1 else ""
     how = "compressed → " if info.compressed else ""
-    decoded = f"⟨{decoding.name}: {label.text()}⟩ " if label is not None else ""
-    return f"{decoded}{part}{how}{shown}{more}"
+    return f"{part}{how}{shown}{more}", label.text() if label is not None else ""
 
 
 def table_rows(
@@ -170,13 +176,17 @@ def table_rows(
     stop: int | None = None,
     *,
     decode_limit: int | None = None,
+    decoder: str | None = None,
 ) -> list[Row]:
     """Rows for ``positions[start:stop]``: one frame parse per row, none for the rest.
 
     Data frames show their message from the replay path; with ``decode_limit``, at most that many
     frames are replayed now and rows further on show the frame's own bytes until
-    :meth:`FrameIndex.decode_step` has caught up.
+    :meth:`FrameIndex.decode_step` has caught up. The frame that completes a message carries what the
+    subprotocol ``decoder`` made of it in :attr:`Row.decoded` (``None``: the negotiated one;
+    :data:`~wsexplorer.record.decoding.RAW`: none; see :func:`~wsexplorer.record.decoding.decoding_for`).
     """
+    decoding = decoding_for(index.session, decoder)
     clock = index.session.meta.get("clock") or {}
     wall0, mono0 = clock.get("wall"), clock.get("monotonic_ns")
     out: list[Row] = []
@@ -186,7 +196,9 @@ def table_rows(
         i = int(index.index[p])
         frame = index.session.frame(d, i).frame
         t = int(index.t_ns[p])
-        shown = _message_preview(index, d, i, decode_limit) if frame.opcode in _DATA_OPCODES else None
+        shown = None
+        if frame.opcode in _DATA_OPCODES:
+            shown = _message_preview(index, d, i, decode_limit, decoding)
         wall = wall0 + (t - mono0) / 1e9 if wall0 is not None and mono0 is not None else None
         out.append(
             Row(
@@ -205,7 +217,8 @@ def table_rows(
                 masked=bool(index.masked[p]),
                 payload_length=int(index.payload_length[p]),
                 wire_length=int(index.wire_length[p]),
-                preview=_clip(shown, PREVIEW_CHARS) if shown is not None else preview(frame),
+                preview=_clip(shown[0], PREVIEW_CHARS) if shown is not None else preview(frame),
+                decoded=shown[1] if shown is not None else "",
             )
         )
     return out
@@ -218,12 +231,14 @@ def frame_rows(
     opcodes: Iterable[int] | None = None,
     start: int = 0,
     stop: int | None = None,
+    decoder: str | None = None,
 ) -> list[Row]:
     """The rows ``start:stop`` of the session's frames in time order, keeping only ``directions``
-    (0 client→server, 1 server→client) and ``opcodes``; ``None`` keeps all."""
+    (0 client→server, 1 server→client) and ``opcodes``; ``None`` keeps all. ``decoder``: the
+    subprotocol decoder whose labels fill :attr:`Row.decoded` (``None``: the negotiated one)."""
     index = session if isinstance(session, FrameIndex) else FrameIndex(session)
     index.update()
-    return table_rows(index, index.select(directions, opcodes), start, stop)
+    return table_rows(index, index.select(directions, opcodes), start, stop, decoder=decoder)
 
 
 def pretty_json(text: str, *, limit: int = 20_000) -> str | None:
@@ -241,10 +256,24 @@ def pretty_json(text: str, *, limit: int = 20_000) -> str | None:
 
 GRID_COLUMNS = ["#", "time (s)", "dir", "opcode", "flags", "length", "message or payload"]
 GRID_WIDTHS = ["0 0 6em", "0 0 9.5em", "0 0 4.5em", "0 0 8.5em", "0 0 4.5em", "0 0 6.5em", "1 1 0"]
+_DECODED_WIDTH = "0 1 18em"
 
 
-def grid_row(row: Row, *, absolute: bool = False) -> dict[str, Any]:
-    """A row as the frame grid shows it: cell texts, CSS classes and a tooltip."""
+def grid_columns(decoder: str | None = None) -> tuple[list[str], list[str]]:
+    """The grid's column titles and widths: with a ``decoder`` name, a "decoded" column before the
+    message (what that subprotocol decoder made of each message)."""
+    if decoder is None:
+        return list(GRID_COLUMNS), list(GRID_WIDTHS)
+    return [*GRID_COLUMNS[:-1], f"decoded ({decoder})", GRID_COLUMNS[-1]], [
+        *GRID_WIDTHS[:-1],
+        _DECODED_WIDTH,
+        GRID_WIDTHS[-1],
+    ]
+
+
+def grid_row(row: Row, *, absolute: bool = False, decoded: bool = False) -> dict[str, Any]:
+    """A row as the frame grid shows it: cell texts, CSS classes and a tooltip (``decoded``: with the
+    "decoded" cell of :func:`grid_columns`)."""
     op = row.opcode_name.lower() if row.opcode in DEFINED_OPCODES else "reserved"
     side = "c2s" if row.direction == C2S else "s2c"
     sender = "client → server" if row.direction == C2S else "server → client"
@@ -255,6 +284,7 @@ def grid_row(row: Row, *, absolute: bool = False) -> dict[str, Any]:
         row.opcode_name,
         row.flags,
         f"{row.payload_length:,}",
+        *((row.decoded,) if decoded else ()),
         row.preview,
     ]
     title = f"frame #{row.number}, {sender}, {row.wire_length:,} bytes on the wire"
@@ -280,14 +310,19 @@ def row_text(row: Row) -> str:
     )
 
 
-def rows_html(rows: Sequence[Row], *, caption: str | None = None, style: bool = True) -> str:
-    """The rows as an HTML table (class ``wsx-frame-table``); every text escaped."""
+def rows_html(
+    rows: Sequence[Row], *, caption: str | None = None, style: bool = True, decoded: bool | None = None
+) -> str:
+    """The rows as an HTML table (class ``wsx-frame-table``); every text escaped. Like the grid, a
+    "decoded" column before the message when ``decoded`` (``None``: when any row has a decoding)."""
     e = escape
+    with_decoded = any(r.decoded for r in rows) if decoded is None else decoded
+    columns = [*_COLUMNS[:-1], "decoded", _COLUMNS[-1]] if with_decoded else list(_COLUMNS)
     out = [f"<style>{TABLE_CSS}</style>"] if style else []
     out.append('<table class="wsx-frame-table">')
     if caption:
         out.append(f"<caption>{e(caption)}</caption>")
-    out.append("<thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in _COLUMNS) + "</tr></thead><tbody>")
+    out.append("<thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in columns) + "</tr></thead><tbody>")
     for row in rows:
         side = "c2s" if row.direction == C2S else "s2c"
         out.append(
@@ -295,7 +330,9 @@ def rows_html(rows: Sequence[Row], *, caption: str | None = None, style: bool = 
             f'data-index="{row.index}"><td class="wsx-num">#{row.number}</td>'
             f'<td class="wsx-num">{row.time_s:.6f}</td><td class="wsx-dir">{e(row.direction_arrow)}</td>'
             f'<td class="wsx-op">{e(row.opcode_name)}</td><td>{e(row.flags)}</td>'
-            f'<td class="wsx-num">{row.payload_length}</td><td>{e(row.preview)}</td></tr>'
+            f'<td class="wsx-num">{row.payload_length}</td>'
+            + (f'<td class="wsx-decoded">{e(row.decoded)}</td>' if with_decoded else "")
+            + f"<td>{e(row.preview)}</td></tr>"
         )
     out.append(f'</tbody></table><div class="wsx-frame-legend">{e(FLAGS_LEGEND)}</div>')
     return "".join(out)

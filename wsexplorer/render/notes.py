@@ -17,6 +17,11 @@ NOTES_CSS = (
     + f"""
 .wsx-w {{ font-family: {SANS};
   font-size: 13px; line-height: 1.45; }}
+.wsx-w .wsx-ex-mark-right, .wsx-w .wsx-ex-mark-wrong, .wsx-w .wsx-ex-mark-unreadable {{
+  font-size: 18px; font-weight: 700; line-height: 28px; }}
+.wsx-w .wsx-ex-mark-right {{ color: var(--wsx-good); }}
+.wsx-w .wsx-ex-mark-wrong {{ color: var(--wsx-bad); }}
+.wsx-w .wsx-ex-mark-unreadable {{ color: var(--wsx-warn); }}
 .wsx-w-title {{ font-size: 16px; font-weight: 700; margin: 2px 0 0; }}
 .wsx-w-intro {{ margin: 0 0 4px; color: var(--wsx-dim); }}
 .wsx-w-h {{ font-size: 13.5px; font-weight: 700; margin: 10px 0 2px;

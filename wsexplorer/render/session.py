@@ -46,8 +46,13 @@ def summary_text(summary: SessionSummary) -> str:
                 else "no rule of it broken"
             )
         )
-    codes = ", ".join(f"{k}: {v}" for k, v in summary.close_codes.items())
+    codes = ", ".join(
+        f"{k}: {v}" + (f" ({summary.close_meanings[k]})" if k in summary.close_meanings else "")
+        for k, v in summary.close_codes.items()
+    )
     lines.append(f"close codes: {codes}; closed first by: {summary.closed_first_by or 'nobody'}")
+    if summary.subprotocol_note:
+        lines.append(f"note: {summary.subprotocol_note}")
     return "\n".join(lines)
 
 

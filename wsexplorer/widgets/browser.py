@@ -1,18 +1,17 @@
 """The frame browser shared by LiveConnection and SessionBrowser: filters, search, a grid, an inspector.
 
-A virtualised grid (:class:`~wsexplorer.widgets.grid.FrameGrid`) over a session of any size, filtered
-by direction, opcode and payload length and searched by what messages say (text or regular
-expression, inflated when compressed); the selected frame opens in a
-:class:`~wsexplorer.widgets.frame.FrameInspector` in its connection's context; an export bar saves the
-session and the messages and copies the selected frame; a timeline tab draws the session. It only
-displays: rows come from :mod:`wsexplorer.render.frame_table`, the figure from
-:mod:`wsexplorer.render.timeline`, frames and messages from the session's replay path.
+A virtualised grid (:class:`~.grid.FrameGrid`) over a session of any size, filtered by direction,
+opcode and payload length and searched by what messages say (inflated when compressed); the selected
+frame opens in a :class:`~.frame.FrameInspector` in its connection's context; an export bar saves and
+copies; a timeline tab draws the session; "decode as" (:mod:`.decoder_choice`) picks the subprotocol
+decoder. It only displays: rows come from :mod:`wsexplorer.render.frame_table`, frames and messages
+from the session's replay path.
 
-Threads: JupyterLab may run widget callbacks on a kernel subshell (another thread, another event
-loop) while the connection records on the kernel's loop. Every read of the session holds its lock,
-every redraw holds this browser's lock, and timers are always scheduled on the loop that owns the
-browser (the one running when it was made), whatever thread asks. Refreshes are coalesced to at most
-one per ``min_interval`` seconds; big sessions are replayed and searched a slice per loop turn.
+Threads: JupyterLab may run widget callbacks on a kernel subshell (another thread, another loop) while
+the connection records on the kernel's loop. Every read of the session holds its lock, every redraw
+this browser's lock, and timers are scheduled on the loop that owns the browser, whatever thread asks.
+Refreshes are coalesced (at most one per ``min_interval``); big sessions are replayed and searched a
+slice per loop turn.
 """
 
 from __future__ import annotations
@@ -25,11 +24,13 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 
+from ..record.decoding import decoding_for
 from ..record.frame_index import FrameIndex
 from ..record.session import C2S, S2C, Direction, FrameRecord, Session
-from ..render.frame_table import FLAGS_LEGEND, GRID_COLUMNS, GRID_WIDTHS, Row, grid_row, table_rows
+from ..render.frame_table import FLAGS_LEGEND, Row, grid_columns, grid_row, table_rows
 from ._common import running_loop
 from ._schedule import Coalesced, ErrorSink, Ticker
+from .decoder_choice import DecoderChoice, close_note, decoded_message
 from .export import ExportBar
 from .filters import FilterBar
 from .frame import FrameInspector
@@ -40,9 +41,12 @@ from .timeline_tab import TimelineTab
 
 __all__ = ["FrameBrowser"]
 
+_PICK_A_ROW = "Click a row (or use the arrow keys in the table) to open its frame."
+
 
 class FrameBrowser:
-    """Filters, search, the frame grid, the inspector and a timeline over one :class:`Session`."""
+    """Filters, search, the frame grid, the inspector and a timeline over one :class:`Session`
+    (``decoder``: the "decode as" choice to start with, see :attr:`decoder`)."""
 
     def __init__(
         self,
@@ -55,6 +59,7 @@ class FrameBrowser:
         max_points: int = 5000,
         decode_frames: int = 2000,
         on_error: ErrorSink | None = None,
+        decoder: str | None = None,
     ) -> None:
         self.decode_frames = decode_frames  # frames replayed per loop turn (big sessions)
         self.search_seconds = 0.03  # time a search takes per loop turn before letting the loop breathe
@@ -76,9 +81,10 @@ class FrameBrowser:
         self.filters = FilterBar(
             self._guard(self._filters_changed), self._guard(lambda _c: self._fill_window())
         )
-        self.grid = FrameGrid(
-            columns=GRID_COLUMNS, widths=GRID_WIDTHS, visible_rows=visible_rows, follow=follow
-        )
+        self.decoder_choice = DecoderChoice(self._guard(self._decoder_changed), decoder)
+        self._decoded_column = False
+        self.grid = FrameGrid(visible_rows=visible_rows, follow=follow)
+        self.grid.columns, self.grid.widths = grid_columns()
         self.grid.observe(self._guard(lambda _c: self._fill_window()), names="start")
         self.grid.observe(self._guard(self._grid_selected), names="selected")
         self.follow_toggle = W.Checkbox(value=follow, description="follow live", indent=False)
@@ -97,7 +103,7 @@ class FrameBrowser:
 
         self.inspector = FrameInspector()
         self.inspector.layout.display = "none"  # nothing to show until a row is chosen
-        self.selection_label = W.HTML("Click a row (or use the arrow keys in the table) to open its frame.")
+        self.selection_label = W.HTML(_PICK_A_ROW)
         self.selection_label.add_class("wsx-selection")
         self.reveal = Reveal(block="start")
         self.export = ExportBar(lambda: self.session, self.selected_frame)
@@ -111,6 +117,7 @@ class FrameBrowser:
         frames_tab = W.VBox(
             [
                 *self.filters.rows,
+                self.decoder_choice.widget,
                 navigation,
                 self.grid,
                 self.legend,
@@ -192,6 +199,9 @@ class FrameBrowser:
             self._selected = None
             self._pending = None
             self.inspector.layout.display = "none"
+            self.selection_label.value = _PICK_A_ROW
+            self.export.selection_changed()  # nothing selected: the copy buttons empty
+            self.export.result.value = ""  # a link to the other connection's export would mislead
             self.timeline.reset()
             self._filter_version = -1
         self.refresh()
@@ -206,6 +216,23 @@ class FrameBrowser:
     ) -> None:
         """Set several filters at once (``direction``: both / c2s / s2c; ``opcodes``: group names)."""
         self.filters.set(direction, opcodes, search=search, regex=regex)
+
+    @property
+    def decoder(self) -> str | None:
+        """The "decode as" choice: ``None`` the negotiated subprotocol's decoder, ``""`` (or ``"raw"``)
+        none, else a registered decoder's name (``"socket.io"``, ``"json"``...)."""
+        return self.decoder_choice.value
+
+    @decoder.setter
+    def decoder(self, decoder: str | None) -> None:
+        self.decoder_choice.value = decoder  # ValueError for a name no decoder answers to
+
+    def _decoder_changed(self, _decoder: str | None) -> None:
+        """Redraw the rows, and the open frame, with the chosen decoder."""
+        with self._lock:
+            self.refresh()
+            if self._selected is not None and self.grid.selected >= 0 and self.inspector_open:
+                self.select(self.grid.selected)
 
     def _filters_changed(self, _change: Any) -> None:
         self._filter_version = -1
@@ -251,6 +278,8 @@ class FrameBrowser:
             grid = self.grid
             grid.total = total
             self.filters.show_counts(self._index.group_counts(self.filters.directions))
+            # a "decoded" column when a decoder applies (a live handshake may have just named one)
+            self._decoded_column = self.decoder_choice.show_session(self.session, self.grid)
             if self.follow_toggle.value and total:
                 grid.start = max(0, total - grid.visible_rows)
             self._fill_window()
@@ -268,12 +297,18 @@ class FrameBrowser:
             grid = self.grid
             start = max(0, min(grid.start, max(len(self._positions) - grid.window, 0)))
             limit = self.decode_frames if running_loop() is not None else None
-            rows = table_rows(self._index, self._positions, start, start + grid.window, decode_limit=limit)
-            grid.rows = [grid_row(r, absolute=self.filters.absolute_time) for r in rows]
+            rows = self._table(start, start + grid.window, limit)
+            absolute, decoded = self.filters.absolute_time, self._decoded_column
+            grid.show_rows(start, [grid_row(r, absolute=absolute, decoded=decoded) for r in rows])
             self._rows = rows
             self._rows_start = start
             if self._index.decode_pending:
                 self._ticker.start()
+
+    def _table(self, start: int, stop: int, budget: int | None) -> list[Row]:
+        return table_rows(
+            self._index, self._positions, start, stop, decode_limit=budget, decoder=self.decoder
+        )
 
     def _background_slice(self) -> bool:
         """One slice of replaying (for previews, an opening frame, then search); True if more remain."""
@@ -337,7 +372,7 @@ class FrameBrowser:
             if not 0 <= position < len(self._positions):
                 raise IndexError(f"no row {position}: the table shows {len(self._positions)} frames")
             budget = self.decode_frames if running_loop() is not None else None
-            (row,) = table_rows(self._index, self._positions, position, position + 1, decode_limit=budget)
+            (row,) = self._table(position, position + 1, budget)
             self._selected = row.key
             self._pending = None
             if self.grid.selected != position:
@@ -362,16 +397,16 @@ class FrameBrowser:
         """Show ``row``'s frame in the inspector, judged by its connection's receiver."""
         record = self.session.frame(*row.key)
         sender = "client → server" if row.direction == C2S else "server → client"
+        decoding = decoding_for(self.session, self.decoder)
+        note = close_note(decoding, record)
         self.selection_label.value = (
             f"<b>Frame #{row.number}</b> ({sender}): {row.wire_length:,} bytes at stream offset "
-            f"{record.offset:,}, t = {row.clock()} s"
+            f"{record.offset:,}, t = {row.clock()} s" + (f"<br>{note}" if note else "")
         )
         self.inspector.layout.display = None
         replay = self.session.replay(row.direction)
         replayed = record.in_context()
-        decoding = self.session.decoding()
-        info = replayed.message
-        decoded = decoding.decoded(row.direction, info.number) if decoding.name and info is not None else []
+        decoded = decoded_message(decoding, row.direction, replayed.message)
         self.inspector.show_in_context(replayed, number=row.number, replay=replay, decoded=decoded)
 
     @property

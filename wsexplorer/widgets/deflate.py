@@ -111,7 +111,7 @@ class DeflateExplorer(ExplorerBox):
             rows=max(4, min(len(lines) + 1, 12)),
             continuous_update=False,
             style={"description_width": "initial"},
-            layout=widgets.Layout(width="100%"),
+            layout=widgets.Layout(width="calc(100% - 8px)"),
         )
         self.messages.add_class("wsx-deflate-messages")
         self.takeover = widgets.Checkbox(

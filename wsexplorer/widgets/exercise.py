@@ -84,13 +84,15 @@ class ExerciseWidget(ExplorerBox):
                     placeholder=part.reader.placeholder,
                     description=part.label + ":",
                     style={"description_width": "14em"},
-                    layout=widgets.Layout(width="100%", max_width="44em"),
+                    layout=widgets.Layout(width="calc(100% - 8px)", max_width="44em"),
                 )
             control.add_class(input_class(part.name))
             mark = widgets.HTML(layout=widgets.Layout(min_width="2em"))
             mark.add_class("wsx-ex-mark")
             self.inputs[part.name], self.marks[part.name] = control, mark
-            rows.append(widgets.HBox([control, mark], layout=widgets.Layout(max_width="100%")))
+            rows.append(
+                widgets.HBox([control, mark], layout=widgets.Layout(max_width="100%", align_items="center"))
+            )
         buttons = widgets.HBox(
             [self.check_button, self.hint_button, self.answer_button, self.new_button],
             layout=widgets.Layout(flex_flow="row wrap"),

@@ -74,7 +74,7 @@ class ExportBar:
             placeholder="select a row to copy its frame",
             disabled=True,
             rows=2,
-            layout=W.Layout(width="100%"),
+            layout=W.Layout(width="calc(100% - 8px)"),
         )
         self.frame_text.add_class("wsx-copy-text")
         self.copy_hex.observe(lambda _c: self._show_copied("hex"), names="attempts")

@@ -32,7 +32,7 @@ class FilterBar:
             value="both",
             description="direction",
             tooltips=["both directions", "client to server only", "server to client only"],
-            style={"button_width": "64px"},
+            style={"button_width": "auto"},
         )
         self.direction.add_class("wsx-filter-direction")
         self.opcodes: dict[str, Any] = {}

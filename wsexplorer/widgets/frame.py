@@ -99,7 +99,7 @@ class FrameInspector(ExplorerBox):
             placeholder="frame bytes in hex, e.g. 81 85 37 fa 21 3d 7f 9f 4d 51 58 (several frames in a "
             "row are fine)",
             rows=4,
-            layout=widgets.Layout(width="100%"),
+            layout=widgets.Layout(width="calc(100% - 8px)"),
         )
         self.hex.add_class("wsx-frame-hex")
         paste_box = widgets.VBox(

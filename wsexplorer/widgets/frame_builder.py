@@ -68,7 +68,7 @@ class FrameBuilder:
         )
         self.random_mask = button("random key", "wsx-frame-random-key", icon="random")
         self.payload = widgets.Textarea(
-            value="Hello", description="payload:", rows=2, layout=widgets.Layout(width="100%")
+            value="Hello", description="payload:", rows=2, layout=widgets.Layout(width="calc(100% - 8px)")
         )
         self.payload_kind = widgets.ToggleButtons(
             options=[("text (UTF-8)", "text"), ("hex bytes", "hex")],

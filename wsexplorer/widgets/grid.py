@@ -26,9 +26,10 @@ class FrameGrid(anywidget.AnyWidget):
     """A scrollable table of ``total`` rows of which Python sends the window starting at ``start``.
 
     ``rows`` is a list of ``{"c": [cell texts], "k": "css classes", "t": "tooltip"}`` for rows
-    ``start .. start + len(rows) - 1``; ``selected`` is the selected row (-1: none), set by a click or
-    by Python; ``follow`` keeps the end in view as rows arrive; ``scroll_to`` asks the front end to
-    bring a row into view.
+    ``rows_start .. rows_start + len(rows) - 1`` (set together, with :meth:`show_rows`: ``start`` is
+    what the front end asks for and may have moved on while the answer was on its way); ``selected``
+    is the selected row (-1: none), set by a click or by Python; ``follow`` keeps the end in view as
+    rows arrive; ``scroll_to`` asks the front end to bring a row into view.
     """
 
     _esm = (_STATIC / "frame_grid.js").read_text(encoding="utf-8")
@@ -37,6 +38,7 @@ class FrameGrid(anywidget.AnyWidget):
     columns = traitlets.List(traitlets.Unicode()).tag(sync=True)
     widths = traitlets.List(traitlets.Unicode()).tag(sync=True)
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    rows_start = traitlets.Int(0).tag(sync=True)
     total = traitlets.Int(0).tag(sync=True)
     start = traitlets.Int(0).tag(sync=True)
     selected = traitlets.Int(-1).tag(sync=True)
@@ -56,6 +58,13 @@ class FrameGrid(anywidget.AnyWidget):
     def window(self) -> int:
         """How many rows Python sends at a time: three screens, so a scroll of one is covered."""
         return max(3 * self.visible_rows, 1)
+
+    def show_rows(self, start: int, rows: list[dict[str, Any]]) -> None:
+        """Send ``rows`` as the rows from ``start`` on, in one message (the front end never draws rows
+        at another window's positions)."""
+        with self.hold_sync():
+            self.rows_start = start
+            self.rows = rows
 
     def reveal(self, position: int) -> None:
         """Ask the front end to scroll ``position`` into view (even if it already asked before)."""

@@ -66,7 +66,9 @@ class HandshakeExplorer(ExplorerBox):
         self.error: str | None = None
         self.preset: str | None = "valid"
 
-        def text(description: str, value: str, placeholder: str = "", width: str = "100%") -> widgets.Text:
+        def text(
+            description: str, value: str, placeholder: str = "", width: str = "calc(100% - 8px)"
+        ) -> widgets.Text:
             return widgets.Text(
                 value=value,
                 description=description,
@@ -101,7 +103,7 @@ class HandshakeExplorer(ExplorerBox):
             placeholder="one per line, e.g.\nUser-Agent: my-client/1.0",
             rows=2,
             style={"description_width": "12.5em"},
-            layout=widgets.Layout(width="100%"),
+            layout=widgets.Layout(width="calc(100% - 8px)"),
         )
         client_form = widgets.VBox(
             [
@@ -113,7 +115,8 @@ class HandshakeExplorer(ExplorerBox):
                 self.extensions,
                 self.version,
                 widgets.HBox(
-                    [self.key, self.random_key], layout=widgets.Layout(width="100%", flex_flow="row wrap")
+                    [self.key, self.random_key],
+                    layout=widgets.Layout(width="calc(100% - 8px)", flex_flow="row wrap"),
                 ),
                 self.extra_headers,
             ],
@@ -141,7 +144,7 @@ class HandshakeExplorer(ExplorerBox):
             value=DEFAULTS["server_kind"],
             description="The server is:",
             style={"description_width": "12.5em"},
-            layout=widgets.Layout(width="100%"),
+            layout=widgets.Layout(width="calc(100% - 8px)"),
         )
         server_form = widgets.VBox(
             [
@@ -155,7 +158,7 @@ class HandshakeExplorer(ExplorerBox):
         )
 
         # -- raw request ---------------------------------------------------------------------------
-        self.raw = widgets.Textarea(rows=10, layout=widgets.Layout(width="100%"))
+        self.raw = widgets.Textarea(rows=10, layout=widgets.Layout(width="calc(100% - 8px)"))
         self.raw.add_class("wsx-handshake-raw")
         self.raw_note = widgets.HTML()
         self.rebuild = button("rebuild from the form", "wsx-handshake-rebuild", icon="undo")

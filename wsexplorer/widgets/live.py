@@ -46,10 +46,18 @@ class LiveConnection(BrowsesFrames):
     ``url=None`` starts a local echo server in the running loop and fills in its URL. Display the object
     in a notebook (it renders its ``widget``). Methods that touch the network return the job doing it:
     an asyncio task when called on the kernel's loop (``await`` it in a cell or a test), a
-    :class:`concurrent.futures.Future` when called from another thread.
+    :class:`concurrent.futures.Future` when called from another thread. ``decoder``: the table's
+    "decode as" choice to start with (:attr:`FrameBrowser.decoder`; ``"socket.io"``, ``"json"``...).
     """
 
-    def __init__(self, url: str | None = None, *, visible_rows: int = 14, ping_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        visible_rows: int = 14,
+        ping_timeout: float = 10.0,
+        decoder: str | None = None,
+    ) -> None:
         self.server: Server | None = None
         self.ws: ClientConnection | None = None
         self.ping_timeout = ping_timeout
@@ -110,7 +118,7 @@ class LiveConnection(BrowsesFrames):
             options=[("hex", "hex"), ("base64", "base64")],
             value="hex",
             tooltips=["bytes as hex digits: 00 ff 10", "bytes as base64: AP8Q"],
-            style={"button_width": "64px"},
+            style={"button_width": "auto"},
         )
         self.binary_encoding.add_class("wsx-live-binary-encoding")
         self.binary_encoding.observe(self._encoding_changed, names="value")
@@ -145,7 +153,7 @@ class LiveConnection(BrowsesFrames):
         self.status.add_class("wsx-live-status")
 
         self.browser = FrameBrowser(
-            self._session, visible_rows=visible_rows, follow=True, on_error=self._error
+            self._session, visible_rows=visible_rows, follow=True, on_error=self._error, decoder=decoder
         )
 
         row = W.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px")

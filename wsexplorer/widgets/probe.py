@@ -20,6 +20,7 @@ from ..live.probe import ProbeReport, ProbeResult, Verdict
 from ..render.notes import styled
 from ..render.probe import case_html, probe_html, probe_page
 from ._common import ExplorerBox, e
+from .grid import FrameGrid
 from .panels import Disclosure
 from .session import SessionBrowser
 
@@ -46,10 +47,18 @@ class ProbeBrowser(ExplorerBox):
             style={"button_width": "auto"},
         )
         self.filter.add_class("wsx-probe-filter")
-        self.cases = W.Select(
-            options=[], rows=visible_rows, description="case", layout=W.Layout(width="42%", min_width="260px")
+        # The case list is the frame table's grid: one row per case, themed, and its arrow keys move the
+        # selection (a plain Select hands them to the notebook, which moves to another cell).
+        self.cases = FrameGrid(
+            columns=["", "case", "what is sent"],
+            widths=["0 0 2.2em", "0 0 4.6em", "1 1 0"],
+            visible_rows=visible_rows,
+            label="probe cases",
+            empty_text="no case has this verdict",
+            layout=W.Layout(width="42%", min_width="260px"),
         )
         self.cases.add_class("wsx-probe-cases")
+        self._ids: list[str] = []
         self.detail = W.HTML("")
         self.detail.add_class("wsx-probe-detail")
         self.wire = W.VBox([])
@@ -68,7 +77,7 @@ class ProbeBrowser(ExplorerBox):
             ]
         )
         self.filter.observe(self._on_filter, names="value")
-        self.cases.observe(self._on_case, names="value")
+        self.cases.observe(self._on_row, names="selected")
         self._fill()
 
     # -- public -------------------------------------------------------------------------------------
@@ -76,15 +85,22 @@ class ProbeBrowser(ExplorerBox):
     def show_case(self, case_id: str) -> ProbeResult:
         """Show case ``case_id`` (its detail and wire log); the filter is reset if it hides the case."""
         result = self.report[case_id]
-        if case_id not in [v for _, v in self.cases.options]:
+        if case_id not in self._ids:
             self.filter.value = ALL
-        self.cases.value = case_id
+        self.cases.selected = self._ids.index(case_id)
+        self.cases.reveal(self.cases.selected)
         return result
 
     @property
     def shown(self) -> list[str]:
         """The ids of the cases the list shows now (after the filter)."""
-        return [v for _, v in self.cases.options]
+        return list(self._ids)
+
+    @property
+    def case(self) -> str | None:
+        """The id of the case shown in detail (None: the list is empty)."""
+        position = self.cases.selected
+        return self._ids[position] if 0 <= position < len(self._ids) else None
 
     def save_html(self, path: str | Path) -> Path:
         """Write the static, self-contained HTML report (with every wire log) to ``path``."""
@@ -96,21 +112,33 @@ class ProbeBrowser(ExplorerBox):
 
     def _fill(self) -> None:
         chosen = self.filter.value
-        options = [
-            (f"{_MARK[r.verdict.value]} {r.case.id:<6} {r.case.title}", r.case.id)
-            for r in self.report.results
-            if chosen == ALL or r.verdict.value == chosen
+        results = [r for r in self.report.results if chosen == ALL or r.verdict.value == chosen]
+        current = self.case
+        self._ids = [r.case.id for r in results]
+        rows = [
+            {
+                "c": [_MARK[r.verdict.value], r.case.id, r.case.title],
+                "k": f"wsx-verdict-{r.verdict.value.replace(' ', '-')}",
+                "t": f"{r.case.id}: {r.verdict.value}",
+            }
+            for r in results
         ]
-        current = self.cases.value
-        self.cases.options = options
-        ids = [v for _, v in options]
-        if current in ids:
-            self.cases.value = current
-        elif ids:
-            self.cases.value = ids[0]
+        position = self._ids.index(current) if current in self._ids else (0 if self._ids else -1)
+        with self.cases.hold_sync():
+            self.cases.selected = -1
+            self.cases.total = len(rows)
+            self.cases.show_rows(0, rows)
+        self.cases.selected = position  # shows the case (or clears the detail when there is none)
+        if position == -1:
+            self._on_case({"new": None})
 
     def _on_filter(self, change: dict[str, Any]) -> None:
         self._fill()
+
+    def _on_row(self, change: dict[str, Any]) -> None:
+        position = change["new"]
+        if 0 <= position < len(self._ids):
+            self._on_case({"new": self._ids[position]})
 
     def _on_case(self, change: dict[str, Any]) -> None:
         case_id = change["new"]

@@ -65,21 +65,26 @@ class RelayMonitor:
             min_interval=min_interval,
             on_error=self._error,
         )
-        # Each leg takes half the output's width; a table wider than its half scrolls inside it.
-        half = W.Layout(flex="1 1 0", min_width="0", overflow="auto")
+
+        # The legs sit side by side when the output is wide enough for two readable tables (44em
+        # each: the frame table's fixed columns take ~40em), one under the other otherwise.
+        def leg_layout() -> W.Layout:
+            return W.Layout(flex="1 1 44em", min_width="min(100%, 44em)", overflow="auto")
+
         left = W.VBox([W.HTML("<b>client ↔ relay</b> (the relay is the server)"), self.client_browser.widget])
         right = W.VBox(
             [W.HTML("<b>relay ↔ upstream</b> (the relay is the client)"), self.upstream_browser.widget]
         )
-        left.layout, right.layout = half, W.Layout(flex="1 1 0", min_width="0", overflow="auto")
+        left.layout, right.layout = leg_layout(), leg_layout()
         left.add_class("wsx-relay-client-leg")
         right.add_class("wsx-relay-upstream-leg")
-        legs = W.HBox([left, right], layout=W.Layout(width="100%", grid_gap="8px"))
+        legs = W.HBox([left, right], layout=W.Layout(width="100%", flex_flow="row wrap", grid_gap="8px"))
 
         self.changes = W.HTML()
         self.changes.add_class("wsx-relay-changes")
         self.only_differences = W.Checkbox(value=True, description="only differences", indent=False)
         self.only_differences.layout.width = "auto"
+        self.only_differences.add_class("wsx-relay-only-differences")
         self.only_differences.observe(lambda _c: self.show_diff(), names="value")
         self.compare_button = W.Button(description="compare the legs", icon="columns")
         self.compare_button.layout.width = "auto"

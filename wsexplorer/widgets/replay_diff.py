@@ -11,7 +11,7 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..record.diff import DirectionDiff, SessionDiff
+from ..record.diff import SessionDiff
 from ..record.session import C2S, S2C
 from ..render.diff import diff_html
 
@@ -45,10 +45,10 @@ class DiffViewer:
 
     def redraw(self) -> None:
         """Draw the diff for the direction chosen."""
-        d = self.diff
         keep = {"s2c": (S2C,), "c2s": (C2S,), "both": (C2S, S2C)}[self.direction.value]
-        directions = tuple(x if x.direction in keep else DirectionDiff(x.direction, ()) for x in d.directions)
-        shown = SessionDiff(
-            d.labels, d.handshake, (directions[0], directions[1]), d.timing_tolerance_s, d.frames_compared
+        self.view.value = diff_html(
+            self.diff,
+            only_differences=self.only_differences.value,
+            limit=self.limit,
+            directions=tuple(int(d) for d in keep),
         )
-        self.view.value = diff_html(shown, only_differences=self.only_differences.value, limit=self.limit)

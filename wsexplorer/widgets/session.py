@@ -29,6 +29,9 @@ class SessionBrowser(BrowsesFrames):
 
     ``slice_chunks`` is how many recorded chunks are replayed between two yields to the loop when a
     file is loaded in the background (files with more chunks than that, when a loop is running).
+    ``decoder`` presets the frame table's "decode as" choice (see :attr:`FrameBrowser.decoder`):
+    ``None`` the negotiated subprotocol's decoder, a registered decoder's name (``"socket.io"`` for
+    servers that negotiate none), or ``"raw"``.
     """
 
     def __init__(
@@ -37,6 +40,7 @@ class SessionBrowser(BrowsesFrames):
         *,
         visible_rows: int = 16,
         slice_chunks: int = 10_000,
+        decoder: str | None = None,
     ) -> None:
         self.slice_chunks = slice_chunks
         self.status_text = ""
@@ -59,7 +63,7 @@ class SessionBrowser(BrowsesFrames):
             replay = SessionLoader(self.path)
             session = replay.session
         self._session = session
-        self.browser = FrameBrowser(session, visible_rows=visible_rows, on_error=self._error)
+        self.browser = FrameBrowser(session, visible_rows=visible_rows, on_error=self._error, decoder=decoder)
         self.widget = W.VBox(
             [W.HBox([self.progress, self.progress_label]), self.info, self.status, self.browser.widget]
         )

@@ -1,12 +1,19 @@
 """A correct student solution: the shapes of wsexplorer.exercises.checker_cases, written from the RFC."""
 
 import base64
+import binascii
 import hashlib
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 def compute_accept(key):
+    try:
+        nonce = base64.b64decode(key, validate=True)
+    except binascii.Error:
+        raise ValueError("the key is not base64") from None
+    if len(nonce) != 16:
+        raise ValueError("the key must decode to 16 bytes")
     return base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
 
 
@@ -68,6 +75,12 @@ def parse_frame(data):
 
 
 def build_frame(opcode, payload, fin=True, mask_key=None):
+    if opcode not in (0, 1, 2, 8, 9, 10):
+        raise ValueError("reserved opcode")
+    if opcode >= 8 and (not fin or len(payload) > 125):
+        raise ValueError("a control frame is never fragmented and carries at most 125 bytes")
+    if mask_key is not None and len(mask_key) != 4:
+        raise ValueError("a masking key is 4 bytes")
     head = bytes([(0x80 if fin else 0) | opcode])
     m = 0x80 if mask_key else 0
     n = len(payload)

@@ -59,6 +59,12 @@ def fails(rule: str, section: str, *codes: int) -> Judge:
         skipped = _not_opened(o)
         if skipped is not None:
             return skipped
+        if o.probe_failed:
+            return Verdict.DEVIATES, (
+                f"{rule}, but the server did not fail the connection: it sent back a frame that breaks "
+                f"{o.server_rule}, so the probe failed the connection itself ({section} requires the "
+                "server to fail it)"
+            )
         if o.ending == "closed" and o.close_code in codes:
             return Verdict.CONFORMS, f"failed the connection with {o.close_code}, as {section} requires"
         if o.ending == "closed":

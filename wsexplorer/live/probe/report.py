@@ -71,7 +71,9 @@ class Observation:
     connection is still alive). ``close_code``/``close_reason`` come from its close frame (1005: a close
     frame without a code). ``ending`` is one of :data:`ENDINGS`. ``server_rule`` is a rule the server's
     own bytes broke (masked frames, a bad close code, a handshake answer that fails the client's check),
-    as ``"rule (section)"``. ``seconds`` is how long the case took.
+    as ``"rule (section)"``; ``probe_failed`` says the probe itself failed the connection because of
+    such bytes before the server sent any close frame (a server that echoes a malformed frame back has
+    not failed the connection, whatever close follows). ``seconds`` is how long the case took.
     """
 
     ending: str
@@ -83,6 +85,7 @@ class Observation:
     close_code: int | None = None
     close_reason: str = ""
     server_rule: str = ""
+    probe_failed: bool = False
     error: str = ""
     seconds: float = 0.0
 
@@ -123,6 +126,7 @@ class Observation:
             "close_code": self.close_code,
             "close_reason": self.close_reason,
             "server_rule": self.server_rule,
+            "probe_failed": self.probe_failed,
             "error": self.error,
             "seconds": round(self.seconds, 4),
             "summary": self.summary(),

@@ -66,6 +66,7 @@ class _Watch:
     close: tuple[int, str] | None = None
     eof: bool = False
     server_rule: str = ""
+    failed_first: bool = False  # the probe failed the connection on the server's bytes before any close
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -188,6 +189,7 @@ async def _converse(plan: Plan, url: str, link: _Link, deadline: float, rng: Rng
         close_code=code,
         close_reason=reason,
         server_rule=watch.server_rule,
+        probe_failed=watch.failed_first,
     )
 
 
@@ -256,6 +258,7 @@ def _collect(conn: Connection, watch: _Watch) -> None:
             watch.close = (event.code, event.reason)
         elif isinstance(event, ConnectionFailed) and not watch.server_rule:
             watch.server_rule = f"{event.error.rule} ({event.error.section})"
+            watch.failed_first = watch.close is None
         elif isinstance(event, ConnectionEnded):
             watch.eof = True
         watch.changed.set()

@@ -1,16 +1,22 @@
 // The frame table's front end: a virtualised grid (anywidget ES module, no build step).
 //
-// Python sends only the rows of the window in view (`rows`, starting at row `start` of `total`);
-// scrolling asks for another window by setting `start`. Every row has the same height, so the
+// Python sends only the rows of the window in view (`rows`, the first of them at position
+// `rows_start` of `total`); scrolling asks for another window by setting `start`. Every row has the same height, so the
 // scrollbar is exact at any size and nothing shrinks or overlaps. Clicking a row, or moving with
 // the arrow keys, sets `selected` (a row position); Python answers by opening that frame.
 
 function render({ model, el }) {
   const rowHeight = () => model.get("row_height");
-  // ARIA: the root is the grid; the header row and the body rows each sit in a rowgroup.
+  // ARIA: the root is the grid and takes the keyboard focus (arrows move the selection); the header
+  // row and the body rows each sit in a rowgroup; the text shown when there are no rows is outside it
+  // (a grid may hold only rows and rowgroups).
   const root = document.createElement("div");
   root.className = "wsx-grid";
   root.setAttribute("role", "grid");
+  root.tabIndex = 0;
+  // The arrow keys belong to the grid while it has the focus, not to the notebook's shortcuts (Lumino
+  // skips keyboard shortcuts for events from inside an element with this attribute).
+  root.dataset.lmSuppressShortcuts = "true";
   const headerGroup = document.createElement("div");
   headerGroup.setAttribute("role", "rowgroup");
   const header = document.createElement("div");
@@ -19,7 +25,6 @@ function render({ model, el }) {
   headerGroup.appendChild(header);
   const viewport = document.createElement("div");
   viewport.className = "wsx-grid-viewport";
-  viewport.tabIndex = 0;  // the scrolling region is reachable from the keyboard (arrows move the selection)
   const spacer = document.createElement("div");
   spacer.className = "wsx-grid-spacer";
   const body = document.createElement("div");
@@ -29,8 +34,8 @@ function render({ model, el }) {
   viewport.appendChild(spacer);
   const empty = document.createElement("div");
   empty.className = "wsx-grid-empty";
-  root.append(headerGroup, viewport, empty);
-  el.appendChild(root);
+  root.append(headerGroup, viewport);
+  el.append(root, empty);
 
   let pending = null;
 
@@ -59,7 +64,7 @@ function render({ model, el }) {
     empty.textContent = total ? "" : model.get("empty_text");
     empty.style.display = total ? "none" : "block";
     body.replaceChildren();
-    const start = model.get("start");
+    const start = model.get("rows_start");  // the rows' own first position (start may have moved on)
     model.get("rows").forEach((row, k) => {
       const position = start + k;
       const div = document.createElement("div");
@@ -88,13 +93,13 @@ function render({ model, el }) {
     const height = rowHeight();
     const first = Math.floor(viewport.scrollTop / height);
     const visible = Math.ceil(viewport.clientHeight / height);
-    const start = model.get("start");
+    const start = model.get("rows_start");
     const have = model.get("rows").length;
     const total = model.get("total");
     if (first >= start && first + visible <= start + have) return;
     if (have === 0 && total === 0) return;
     const wanted = Math.max(0, first - visible);
-    if (wanted !== start) {
+    if (wanted !== model.get("start")) {
       model.set("start", wanted);
       model.save_changes();
     }
@@ -134,18 +139,21 @@ function render({ model, el }) {
     const row = event.target.closest(".wsx-grid-row");
     if (row) select(Number(row.dataset.position));
   });
-  viewport.addEventListener("keydown", (event) => {
+  root.addEventListener("keydown", (event) => {
     const selected = model.get("selected");
     const page = Math.max(1, model.get("visible_rows") - 1);
     const moves = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
     if (event.key in moves) {
       event.preventDefault();
+      event.stopPropagation();
       select(Math.min(model.get("total") - 1, Math.max(0, (selected < 0 ? 0 : selected) + moves[event.key])));
     } else if (event.key === "Home") {
       event.preventDefault();
+      event.stopPropagation();
       select(0);
     } else if (event.key === "End") {
       event.preventDefault();
+      event.stopPropagation();
       select(model.get("total") - 1);
     }
   });
