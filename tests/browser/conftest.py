@@ -8,9 +8,12 @@ The front ends every widget test runs in (``frontend`` fixture):
   (``@jupyterlab/apputils-extension:kernels-settings``): callbacks run on the kernel's main thread;
 * ``notebook7``: Jupyter Notebook 7 at its defaults.
 
-Each server starts once per session (on first use) and serves every test of its front end; each test
-gets a fresh page and a fresh kernel. Without Chromium, playwright or axe-playwright-python the suite
-is skipped with the command that installs them, except under ``CI=true`` where that is a failure.
+Each server starts once (on first use) and serves every test of its front end; each test gets a fresh
+page and a fresh kernel. Chromium, the servers and the pages are package-scoped: they stop after the
+last browser test, because playwright's synchronous API keeps an event loop of its own running, which
+the asyncio tests of the rest of the suite must not run beside. Without Chromium, playwright or
+axe-playwright-python the suite is skipped with the command that installs them, except under
+``CI=true`` where that is a failure.
 """
 
 from __future__ import annotations
@@ -112,7 +115,7 @@ def _require_tools() -> None:
         missing_or_skip(f"{', '.join(missing)} missing: run `{SETUP}`")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Any]:
     _require_tools()
     from playwright.sync_api import sync_playwright
@@ -125,7 +128,7 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def servers(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     registry = Servers(tmp_path_factory.mktemp("jupyter"))
     try:
@@ -176,7 +179,7 @@ class Pages:
             page.context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def pages(chromium: Any) -> Iterator[Pages]:
     pool = Pages(chromium)
     try:

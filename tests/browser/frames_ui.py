@@ -174,7 +174,7 @@ class FrameBrowserUI:
             self.selected(position)
         self.focusable.press("Home")
         self.selected(0)
-        page = int(self.viewport.evaluate("el => Math.round(el.clientHeight / 22)")) - 1
+        page = int(self.viewport.evaluate("el => Math.round(el.clientHeight / 22)")) - 2  # minus the header
         self.focusable.press("PageDown")
         self.selected(min(page, total - 1))
 
@@ -231,10 +231,10 @@ class FrameBrowserUI:
             )
         shown = self.root.locator(".wsx-copy-text textarea")
         expect(shown).not_to_have_value("")
-        hex_text = shown.input_value()
         note = self.root.locator(".wsx-copy-note")
         self.nb.click(self.root.locator(".wsx-copy-hex button"))
         expect_text(note, "copied as hex")
+        hex_text = shown.input_value()  # read after the copy: the frame the buttons held when clicked
         copied = self.clipboard(lambda text: text == hex_text)
         assert copied == hex_text, (copied, hex_text)
         self.nb.click(self.root.locator(".wsx-copy-base64 button"))

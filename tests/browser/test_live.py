@@ -148,6 +148,7 @@ def test_live_connection(frontend: Frontend, open_notebook: OpenNotebook) -> Non
         f.export(frontend.server.work)
     with nb.part("copy the selected frame as hex and base64"):
         nb.click(x.root.locator("button.wsx-page-first"))
+        f.selected(0)  # the copy buttons hold the first frame (set before the inspector shows it)
         f.check_copy()
     close_and_check(x)
     finish(nb, x.root, frontend, "live_connection")

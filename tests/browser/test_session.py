@@ -52,6 +52,7 @@ def test_session_browser(frontend: Frontend, open_notebook: OpenNotebook) -> Non
         f.export(frontend.server.work)
     with nb.part("copy"):
         nb.click(root.locator("button.wsx-page-first"))
+        f.selected(0)  # the copy buttons hold the first frame (set before the inspector shows it)
         f.check_copy()
 
     finish(nb, root, frontend, "session_browser")

@@ -127,9 +127,9 @@ def accept_html(computation: AcceptComputation, upto: int | None = None) -> str:
             )
         explanation = "" if not step.ok else f'<div class="wsx-wt-small">{escape(step.explanation)}</div>'
         cards.append(
-            f'<div class="wsx-wt-card{failed}" data-step="{step.number}" style="overflow-wrap:anywhere"><h4>'
+            f'<div class="wsx-wt-card{failed}" data-step="{step.number}" style="overflow-wrap:anywhere"><h3>'
             f'<span class="wsx-wt-num-badge">{step.number}</span>{escape(step.title)}'
-            f'<span class="wsx-wt-ref">{escape(section_text(step.section))}</span></h4>'
+            f'<span class="wsx-wt-ref">{escape(section_text(step.section))}</span></h3>'
             f"{_accept_value(step)}{extra}{explanation}{verdict}"
             + (f'<div class="wsx-wt-note">{note}</div>' if note and step.ok else "")
             + "</div>"

@@ -320,7 +320,7 @@ def bit_diagram_html(obj: Inspectable, *, violations: Sequence[Violation] | None
 def diagram_table(view: View, *, header_only: bool) -> str:
     rows = _rows(_diagram_boxes(view, header_only))
     bad_names = view.bad_fields()
-    out = ['<table class="wsx-bd"><thead><tr><th class="wsx-rowl"></th>']
+    out = ['<table class="wsx-bd"><thead><tr><th class="wsx-rowl"><span class="wsx-sr">bytes</span></th>']
     for bit in range(32):
         cls = "wsx-rl wsx-b0" if bit % 8 == 0 else "wsx-rl"
         out.append(f'<th class="{cls}">{bit}</th>')
@@ -361,7 +361,8 @@ def diagram_table(view: View, *, header_only: bool) -> str:
         last_byte = _last_byte(row)
         label = f"bytes {4 * r}–{last_byte}" if last_byte > 4 * r else f"byte {4 * r}"
         out.append(f'<tr><th class="wsx-rowl">{escape(label)}</th>{"".join(bits_row)}</tr>')
-        out.append(f'<tr><th class="wsx-rowl"></th>{"".join(labels_row)}</tr>')
+        fields = '<th class="wsx-rowl"><span class="wsx-sr">fields</span></th>'
+        out.append(f"<tr>{fields}{''.join(labels_row)}</tr>")
     out.append("</tbody></table>")
     return "".join(out)
 

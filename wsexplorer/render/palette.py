@@ -219,6 +219,8 @@ DUMP_CSS = (
 .wsx-dump table.wsx-bd th.wsx-rl {{ width: 26px; min-width: 26px; font-size: 10px; font-weight: 400;
   color: var(--wsx-dim); padding-bottom: 2px; }}
 .wsx-dump table.wsx-bd th.wsx-rl.wsx-b0 {{ color: inherit; font-weight: 700; }}
+.wsx-sr {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }}
 .wsx-dump table.wsx-bd th.wsx-rowl {{ font-size: 10.5px; font-weight: 400; color: var(--wsx-dim);
   text-align: right; padding-right: 8px; white-space: nowrap; }}
 .wsx-dump table.wsx-bd td.wsx-bit {{ color: {INK}; font-size: 12.5px; font-weight: 700; height: 20px;
@@ -270,7 +272,7 @@ WALKTHROUGH_CSS = (
 .wsx-wt .wsx-wt-card {{ border: 1px solid rgba(127, 127, 127, .35); border-radius: 6px; padding: 6px 10px;
   margin: 6px 0; }}
 .wsx-wt .wsx-wt-card.wsx-wt-failed {{ border-color: {BAD}; background: rgba(217, 48, 37, .06); }}
-.wsx-wt .wsx-wt-card h4 {{ margin: 0 0 4px; font-size: 13.5px; }}
+.wsx-wt .wsx-wt-card h3 {{ margin: 0 0 4px; font-size: 13.5px; font-weight: 700; }}
 .wsx-wt .wsx-wt-num-badge {{ display: inline-block; width: 1.6em; height: 1.6em; line-height: 1.6em;
   text-align: center; border-radius: 50%; background: #8ab4f8; color: {INK}; font-size: 12px;
   margin-right: 6px; }}

@@ -7,40 +7,46 @@
 
 function render({ model, el }) {
   const rowHeight = () => model.get("row_height");
-  // ARIA: the root is the grid and takes the keyboard focus (arrows move the selection); the header
-  // row and the body rows each sit in a rowgroup; the text shown when there are no rows is outside it
-  // (a grid may hold only rows and rowgroups).
+  // ARIA: the scrolling viewport is the grid. It takes the keyboard focus (arrows move the selection;
+  // a scrollable region must be reachable from the keyboard), and holds the header row (sticky at the
+  // top) and the body rows, each in a rowgroup. The text shown when there are no rows is outside it (a
+  // grid may hold only rows and rowgroups).
   const root = document.createElement("div");
   root.className = "wsx-grid";
-  root.setAttribute("role", "grid");
-  root.tabIndex = 0;
+  const viewport = document.createElement("div");
+  viewport.className = "wsx-grid-viewport";
+  viewport.setAttribute("role", "grid");
+  viewport.tabIndex = 0;
   // The arrow keys belong to the grid while it has the focus, not to the notebook's shortcuts (Lumino
   // skips keyboard shortcuts for events from inside an element with this attribute).
-  root.dataset.lmSuppressShortcuts = "true";
+  viewport.dataset.lmSuppressShortcuts = "true";
   const headerGroup = document.createElement("div");
+  headerGroup.className = "wsx-grid-head";
   headerGroup.setAttribute("role", "rowgroup");
   const header = document.createElement("div");
   header.className = "wsx-grid-header";
   header.setAttribute("role", "row");
   headerGroup.appendChild(header);
-  const viewport = document.createElement("div");
-  viewport.className = "wsx-grid-viewport";
   const spacer = document.createElement("div");
   spacer.className = "wsx-grid-spacer";
   const body = document.createElement("div");
   body.className = "wsx-grid-body";
   body.setAttribute("role", "rowgroup");
   spacer.appendChild(body);
-  viewport.appendChild(spacer);
+  viewport.append(headerGroup, spacer);
   const empty = document.createElement("div");
   empty.className = "wsx-grid-empty";
-  root.append(headerGroup, viewport);
+  root.append(viewport);
   el.append(root, empty);
+  // The header row is one row high (border included), so sizes are known before the grid is on the page.
+  const headerHeight = () => rowHeight();
 
   let pending = null;
 
   function drawHeader() {
     header.replaceChildren();
+    header.style.height = rowHeight() + "px";
+    header.style.lineHeight = rowHeight() - 1 + "px";
     const widths = model.get("widths");
     model.get("columns").forEach((title, i) => {
       const cell = document.createElement("div");
@@ -57,9 +63,10 @@ function render({ model, el }) {
     const height = rowHeight();
     const widths = model.get("widths");
     const selected = model.get("selected");
-    viewport.style.height = Math.max(1, Math.min(model.get("visible_rows"), total || 1)) * height + "px";
-    root.setAttribute("aria-rowcount", String(total + 1));  // the header row counts
-    root.setAttribute("aria-label", model.get("label"));
+    const shown = Math.max(1, Math.min(model.get("visible_rows"), total || 1));
+    viewport.style.height = shown * height + headerHeight() + "px";
+    viewport.setAttribute("aria-rowcount", String(total + 1));  // the header row counts
+    viewport.setAttribute("aria-label", model.get("label"));
     spacer.style.height = total * height + "px";
     empty.textContent = total ? "" : model.get("empty_text");
     empty.style.display = total ? "none" : "block";
@@ -92,7 +99,7 @@ function render({ model, el }) {
   function askForWindow() {
     const height = rowHeight();
     const first = Math.floor(viewport.scrollTop / height);
-    const visible = Math.ceil(viewport.clientHeight / height);
+    const visible = Math.ceil((viewport.clientHeight - headerHeight()) / height);
     const start = model.get("rows_start");
     const have = model.get("rows").length;
     const total = model.get("total");
@@ -130,8 +137,8 @@ function render({ model, el }) {
     const height = rowHeight();
     const top = position * height;
     if (top < viewport.scrollTop) viewport.scrollTop = top;
-    else if (top + height > viewport.scrollTop + viewport.clientHeight) {
-      viewport.scrollTop = top + height - viewport.clientHeight;
+    else if (top + height > viewport.scrollTop + viewport.clientHeight - headerHeight()) {
+      viewport.scrollTop = top + height - (viewport.clientHeight - headerHeight());
     }
   }
 
@@ -139,7 +146,7 @@ function render({ model, el }) {
     const row = event.target.closest(".wsx-grid-row");
     if (row) select(Number(row.dataset.position));
   });
-  root.addEventListener("keydown", (event) => {
+  viewport.addEventListener("keydown", (event) => {
     const selected = model.get("selected");
     const page = Math.max(1, model.get("visible_rows") - 1);
     const moves = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
