@@ -166,6 +166,7 @@ async def server_main(lib: str, deflate: bool, profile_path: str | None, trace: 
             0,
             extensions=wsx_deflate() if deflate else None,
             max_message_size=MAX_MESSAGE,
+            keep_sessions=None,  # every session kept: the correctness gates compare them all
         )
         url = server.url
 

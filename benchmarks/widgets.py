@@ -209,7 +209,7 @@ async def bench_browser(name: str, browser: Any, frames: int, runs: int) -> list
         browser.regex.value = regex
         started = time.perf_counter()
         browser.search.value = pattern
-        while not browser._index.search_complete or browser._work is not None:
+        while not browser._index.search_complete or browser._ticker.running:
             await asyncio.sleep(0)
         browser.refresh()
         return time.perf_counter() - started
@@ -266,7 +266,7 @@ async def bench_browser(name: str, browser: Any, frames: int, runs: int) -> list
 
     add("time column: clock time / since first byte", clock, scroll_target)
     browser.tabs.selected_index = 1
-    add("timeline redraw", lambda _k: browser.timeline_button.click(), None)
+    add("timeline redraw", lambda _k: browser.timeline.button.click(), None)
     browser.tabs.selected_index = 0
     return results
 
@@ -324,7 +324,7 @@ def bench_live_arrivals(existing: int, arriving: int = 1_000, seconds: float = 2
             refresh()
             durations.append(time.perf_counter() - t)
 
-        browser.refresh = timed_refresh  # type: ignore[method-assign]
+        browser._refresher.callback = timed_refresh  # what schedule_refresh() ends up calling
         chunks = list(build_session(arriving + 2, seed=2).chunks())[:arriving]
         t0 = int(browser._index.t_ns[-1]) if len(browser._index) else 0
         lags: list[float] = []
