@@ -6,6 +6,7 @@ Stdlib only, so a script can import it before its own dependencies (and re-run i
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -34,3 +35,23 @@ def write_section(text: str, start_mark: str, end_mark: str) -> None:
     else:
         updated = current.rstrip("\n") + "\n\n" + text + "\n"
     RESULTS.write_text(updated)
+
+
+def git_tree() -> str:
+    """The checkout a benchmark ran on: ``git <short hash>``, noting uncommitted changes in wsexplorer/."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "wsexplorer"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "not a git checkout"
+    return f"git {head}" + (" + uncommitted changes in wsexplorer/" if dirty else "")

@@ -35,7 +35,6 @@ import platform
 import pstats
 import random
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -43,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _common import RESULTS, ROOT, reexec_in_venv, write_section
+from _common import RESULTS, ROOT, git_tree, reexec_in_venv, write_section
 
 COMMAND = ".venv/bin/python benchmarks/codec.py"
 START_MARK = "<!-- codec:start -->"
@@ -648,22 +647,7 @@ def environment() -> dict[str, str]:
         affinity = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         affinity = os.cpu_count() or 0
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "wsexplorer"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        tree = f"git {head}{' + uncommitted changes in wsexplorer/' if dirty else ''}"
-    except (OSError, subprocess.CalledProcessError):
-        tree = "not a git checkout"
+    tree = git_tree()
     try:
         load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:

@@ -41,7 +41,6 @@ import pstats
 import resource
 import statistics
 import struct
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,7 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _common import RESULTS, ROOT, reexec_in_venv, write_section
+from _common import RESULTS, ROOT, git_tree, reexec_in_venv, write_section
 
 COMMAND = ".venv/bin/python benchmarks/load.py"
 START_MARK = "<!-- load:start -->"
@@ -838,22 +837,7 @@ def environment() -> dict[str, str]:
                 break
     except OSError:
         pass
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "wsexplorer"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        tree = f"git {head}{' + uncommitted changes in wsexplorer/' if dirty else ''}"
-    except (OSError, subprocess.CalledProcessError):
-        tree = "not a git checkout"
+    tree = git_tree()
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

@@ -37,7 +37,7 @@ import time
 from importlib.metadata import version
 from typing import Any
 
-from _common import ROOT, reexec_in_venv, write_section
+from _common import ROOT, git_tree, reexec_in_venv, write_section
 
 COMMAND = ".venv/bin/python benchmarks/relay.py"
 START_MARK = "<!-- relay:start -->"
@@ -204,22 +204,7 @@ async def check(relay_child: Child) -> str:
 
 
 def environment() -> list[str]:
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "wsexplorer"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        tree = f"git {head}{' + uncommitted changes in wsexplorer/' if dirty else ''}"
-    except (OSError, subprocess.CalledProcessError):
-        tree = "not a git checkout"
+    tree = git_tree()
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     return [
         f"- Date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",

@@ -28,7 +28,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import comm
-from _common import RESULTS, ROOT, write_section
+from _common import RESULTS, ROOT, git_tree, write_section
 
 from wsexplorer.codec.frames import Frame
 from wsexplorer.record.session import C2S, S2C, Session
@@ -435,23 +434,6 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def git_state() -> str:
-    try:
-        rev = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "wsexplorer"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"git {rev}" + (" + uncommitted changes in wsexplorer/" if dirty else "")
-
-
 def section(results: list[Result], runs: int, command: str) -> str:
     import ipywidgets
     import matplotlib
@@ -467,7 +449,7 @@ def section(results: list[Result], runs: int, command: str) -> str:
             "",
             f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
             f"- Python: {platform.python_implementation()} {platform.python_version()}; ipywidgets "
-            f"{ipywidgets.__version__}, matplotlib {matplotlib.__version__}; wsexplorer ({git_state()})",
+            f"{ipywidgets.__version__}, matplotlib {matplotlib.__version__}; wsexplorer ({git_tree()})",
             f"- Machine: {platform.system()} {platform.machine()}, nproc={os.cpu_count()}, load average "
             f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} at start",
             f"- Method: median of {runs} timed inputs after 1 warm-up; `time.perf_counter` around the input "

@@ -24,21 +24,6 @@ NOTEBOOK = ROOT / "notebooks" / "07_captures_and_relay.ipynb"
 CI = os.environ.get("CI", "").lower() == "true"
 
 
-@pytest.fixture
-def isolated_jupyter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in (
-        "JUPYTER_CONFIG_DIR",
-        "JUPYTER_DATA_DIR",
-        "JUPYTER_RUNTIME_DIR",
-        "IPYTHONDIR",
-        "MPLCONFIGDIR",
-    ):
-        folder = tmp_path / var.lower()
-        folder.mkdir()
-        monkeypatch.setenv(var, str(folder))
-    monkeypatch.delenv("JUPYTER_PATH", raising=False)
-
-
 def listing() -> list[Path]:
     folder = NOTEBOOK.parent
     return sorted(p.relative_to(folder) for p in folder.rglob("*") if "__pycache__" not in p.parts)

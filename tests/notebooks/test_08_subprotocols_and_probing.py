@@ -24,21 +24,6 @@ DATA = ROOT / "notebooks" / "data"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
-@pytest.fixture
-def isolated_jupyter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in (
-        "JUPYTER_CONFIG_DIR",
-        "JUPYTER_DATA_DIR",
-        "JUPYTER_RUNTIME_DIR",
-        "IPYTHONDIR",
-        "MPLCONFIGDIR",
-    ):
-        d = tmp_path / var.lower()
-        d.mkdir()
-        monkeypatch.setenv(var, str(d))
-    monkeypatch.delenv("JUPYTER_PATH", raising=False)
-
-
 def run(live: bool) -> tuple[Any, str]:
     nb: Any = nbformat.read(NOTEBOOK, as_version=4)  # type: ignore[no-untyped-call]
     parameters = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))

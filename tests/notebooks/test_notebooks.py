@@ -34,6 +34,8 @@ from nbclient import NotebookClient
 
 from wsexplorer.render.stream import MARKER
 
+from .conftest import ISOLATED
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
@@ -62,7 +64,6 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 LINKABLE = re.compile(r"\b(?:https?|wss?|ftp)://")
 CI = os.environ.get("CI", "").lower() == "true"
-ISOLATED = ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "MPLCONFIGDIR")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -6,9 +6,8 @@ another thread with its own event loop, while the connection lives on the test's
 
 from __future__ import annotations
 
-import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -19,34 +18,7 @@ from wsexplorer.live import serve_echo
 from wsexplorer.record.session import C2S, S2C, Session
 from wsexplorer.widgets.live import LiveConnection, decode_binary
 
-
-async def until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Wait (on the loop, as the kernel would) until ``predicate()`` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("timed out waiting for the widget")
-        await asyncio.sleep(0.01)
-
-
-def on_subshell(action: Callable[[], Any]) -> None:
-    """Run ``action`` as a kernel subshell runs a widget callback: another thread, another loop."""
-    failures: list[BaseException] = []
-
-    def thread() -> None:
-        async def run() -> None:
-            action()
-
-        try:
-            asyncio.run(run())
-        except BaseException as exc:  # pragma: no cover - reported below
-            failures.append(exc)
-
-    t = threading.Thread(target=thread)
-    t.start()
-    t.join(10)
-    assert not failures, failures
+from .callbacks import on_subshell, until
 
 
 @pytest.fixture

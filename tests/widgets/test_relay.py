@@ -3,10 +3,7 @@ live, the change log and the legs' diff; callbacks also run from another thread 
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -16,33 +13,7 @@ from wsexplorer.live.relay_rules import Rule
 from wsexplorer.record.session import C2S
 from wsexplorer.widgets.relay import RelayMonitor
 
-
-async def until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("timed out waiting for the widget")
-        await asyncio.sleep(0.01)
-
-
-def on_another_thread(action: Callable[[], Any]) -> None:
-    """Run ``action`` as a kernel subshell runs a widget callback: another thread, another loop."""
-    failures: list[BaseException] = []
-
-    def thread() -> None:
-        async def run() -> None:
-            action()
-
-        try:
-            asyncio.run(run())
-        except BaseException as exc:  # pragma: no cover - reported below
-            failures.append(exc)
-
-    t = threading.Thread(target=thread)
-    t.start()
-    t.join(10)
-    assert not failures, failures
+from .callbacks import on_subshell, until
 
 
 @pytest.fixture
@@ -90,7 +61,7 @@ async def test_new_connections_are_followed_or_not(running: Relay) -> None:
     async with connect(running.url):
         await until(lambda: len(monitor.picker.options) == 2)
         assert monitor.picker.value == 1
-        on_another_thread(lambda: setattr(monitor.picker, "value", 2))  # a click on a subshell
+        on_subshell(lambda: setattr(monitor.picker, "value", 2))  # a click on a subshell
         await until(lambda: monitor.shown is not None and monitor.shown.number == 2)
         assert monitor.client_browser.session is running.connections[1].client_session
     monitor.close()

@@ -12,13 +12,9 @@ from dataclasses import dataclass
 from ..errors import IncompleteInput
 from .frame_header import LENGTH7_BITS, MASK_BIT, OPCODE_BITS, header_layout
 from .frames import Frame
-from .masking import apply_mask
+from .masking import LARGE_PAYLOAD, apply_mask
 
 __all__ = ["FrameParser", "StreamSplit", "split_frames"]
-
-# A frame with at least this many payload bytes is unmasked straight out of the parser's buffer and kept
-# as header + payload (Frame.from_header_and_payload): one copy of its bytes instead of two.
-_UNMASK_WHILE_PARSING = 2048
 
 
 class FrameParser:
@@ -88,7 +84,7 @@ class FrameParser:
                 if end - pos < hlen + plen:
                     break
             stop = pos + hlen + plen
-            if plen < _UNMASK_WHILE_PARSING:
+            if plen < LARGE_PAYLOAD:  # large: kept as header + payload, one copy instead of two
                 frames.append(new(bytes(view[pos:stop]), hlen, form, plen, base + pos))
             else:
                 frames.append(_large_frame(view, pos, hlen, form, stop, base + pos, b1 & MASK_BIT))

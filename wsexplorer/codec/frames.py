@@ -39,7 +39,7 @@ from .frame_header import (
     header_needed,
     minimal_form,
 )
-from .masking import apply_mask
+from .masking import LARGE_PAYLOAD, apply_mask
 from .role import Role
 
 __all__ = ["Frame", "serialize_frame"]
@@ -47,8 +47,6 @@ __all__ = ["Frame", "serialize_frame"]
 _OPCODES = {int(op): op for op in Opcode}
 _TEXT, _BINARY = int(Opcode.TEXT), int(Opcode.BINARY)  # plain ints: IntEnum arithmetic is slower
 _FORMS = tuple(LengthForm)
-# Up to this many payload bytes, unmasking works on a copy (cheaper than a memoryview); above, on a view.
-_SLICE_TO_UNMASK = 2048
 
 
 class Frame:
@@ -329,7 +327,7 @@ class Frame:
             wire = self._wire
             assert wire is not None  # a frame keeps its wire bytes, its payload, or both
             hlen = self._hlen
-            body = wire[hlen:] if len(wire) - hlen <= _SLICE_TO_UNMASK else memoryview(wire)[hlen:]
+            body = wire[hlen:] if len(wire) - hlen < LARGE_PAYLOAD else memoryview(wire)[hlen:]
             p = apply_mask(body, wire[hlen - 4 : hlen]) if wire[1] & MASK_BIT else wire[hlen:]
             self._payload = p
         return p

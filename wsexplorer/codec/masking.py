@@ -19,10 +19,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["apply_mask"]
+__all__ = ["LARGE_PAYLOAD", "apply_mask"]
 
 # Below this size the big-integer XOR beats numpy's per-call overhead.
 _NUMPY_THRESHOLD = 1536
+LARGE_PAYLOAD = 2048
+"""From this many payload bytes, copying a payload before unmasking it costs more than the unmasking
+saved by working on a copy: the parser unmasks such a frame straight out of its buffer, and a frame
+unmasks its wire bytes through a memoryview (below it, slices are cheaper than views)."""
 # From this size on, numpy writes into the result itself (glibc's default mmap threshold: larger
 # temporaries are mapped and unmapped on every call).
 _IN_PLACE_THRESHOLD = 128 * 1024
