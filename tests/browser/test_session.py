@@ -43,6 +43,13 @@ def test_session_browser(frontend: Frontend, open_notebook: OpenNotebook) -> Non
         f.open_row("hello again", "s2c")
         expect_text(f.violations, "No rule broken")
         expect_text(f.violations, "sent by the server; permessage-deflate")
+    with nb.part("decode as: JSON adds a decoded column; none removes it"):
+        chooser = root.locator(".wsx-decode-as select")
+        chooser.evaluate("el => el.scrollIntoView({block: 'center'})")
+        chooser.select_option(label="json")
+        expect(f.grid.locator(".wsx-grid-header")).to_contain_text("decoded (json)")
+        chooser.select_option(index=0)  # "none negotiated"
+        expect(f.grid.locator(".wsx-grid-header")).not_to_contain_text("decoded")
     with nb.part("grid navigation (first/last, scroll, keyboard)"):
         f.check_navigation(FRAMES)
     with nb.part("timeline"):
