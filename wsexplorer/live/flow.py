@@ -11,11 +11,35 @@ connection then aborts the transport, and nothing more is read or recorded.
 from __future__ import annotations
 
 import asyncio
+import threading
 
-__all__ = ["AFTER_FAILURE_BYTES", "ReadFlow"]
+__all__ = ["AFTER_FAILURE_BYTES", "READ_SIZE", "ReadFlow", "read_buffer"]
 
 AFTER_FAILURE_BYTES = 64 << 10
 """Bytes read after the connection failed or the handshake was refused; then the transport is aborted."""
+
+
+READ_SIZE = 256 << 10
+"""The most one read takes from a socket (asyncio's own default for a plain Protocol)."""
+
+_per_thread = threading.local()
+
+
+def read_buffer() -> memoryview:
+    """The buffer the socket reads into, one per thread, shared by every connection on that thread.
+
+    A connection consumes what was read before it returns to the event loop (the bytes are copied
+    into the recording and the parser), so one buffer serves them all: no per-read allocation (a
+    plain Protocol gets a fresh 256 KiB ``bytes`` from every ``recv``, which glibc maps and unmaps
+    each time) and no per-connection buffer held by idle connections.
+    """
+    view: memoryview | None = getattr(_per_thread, "view", None)
+    if view is None:
+        view = _per_thread.view = memoryview(bytearray(READ_SIZE))
+    return view
+
+
+_NO_REASONS: frozenset[str] = frozenset()
 
 
 class ReadFlow:
@@ -25,7 +49,7 @@ class ReadFlow:
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
-        self.reasons: set[str] = set()
+        self.reasons = _NO_REASONS  # rarely changed: a frozenset, the empty one shared
         self.budget: int | None = None  # None: the connection has not failed
 
     def pause(self, reason: str) -> None:
@@ -33,11 +57,12 @@ class ReadFlow:
         transport = self.transport
         if not self.reasons and transport is not None and not transport.is_closing():
             transport.pause_reading()
-        self.reasons.add(reason)
+        self.reasons |= {reason}
 
     def resume(self, reason: str) -> None:
         """``reason`` no longer holds; reading resumes when no reason is left."""
-        self.reasons.discard(reason)
+        if reason in self.reasons:
+            self.reasons -= {reason}
         transport = self.transport
         if not self.reasons and transport is not None and not transport.is_closing():
             transport.resume_reading()

@@ -10,31 +10,50 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+
+from .flow import ReadFlow
 
 __all__ = ["Inbox"]
 
+# Stand for the queues of a connection that got nothing yet (shared, never appended to).
+_EMPTY: deque[str | bytes] = deque(maxlen=0)
+_NO_SIZES: deque[int] = deque(maxlen=0)
+
 
 class Inbox:
-    """A queue of received messages that one reader awaits; ``pause``/``resume`` drive the transport."""
+    """A queue of received messages that one reader awaits; it pauses ``flow`` (for "queue") when full.
+
+    The queues are made with the first message: an idle connection holds none (a deque is ~760 bytes).
+    """
+
+    __slots__ = (
+        "_loop",
+        "_messages",
+        "_sizes",
+        "_waiter",
+        "bytes",
+        "flow",
+        "high_bytes",
+        "high_water",
+        "paused",
+    )
 
     def __init__(
         self,
         loop: asyncio.AbstractEventLoop,
+        flow: ReadFlow,
         *,
         high_water: int = 256,
         high_bytes: int = 4 << 20,
-        pause: Callable[[], None],
-        resume: Callable[[], None],
     ) -> None:
         self._loop = loop
-        self._messages: deque[str | bytes] = deque()
-        self._sizes: deque[int] = deque()
+        self._messages = _EMPTY
+        self._sizes = _NO_SIZES
         self.bytes = 0
         self._waiter: asyncio.Future[None] | None = None
         self.high_water = high_water
         self.high_bytes = high_bytes
-        self._pause, self._resume = pause, resume
+        self.flow = flow
         self.paused = False
 
     def __len__(self) -> int:
@@ -42,13 +61,15 @@ class Inbox:
 
     def put(self, message: str | bytes, size: int) -> None:
         """Queue ``message`` (``size`` payload bytes) for the reader."""
+        if self._messages is _EMPTY:
+            self._messages, self._sizes = deque(), deque()
         self._messages.append(message)
         self._sizes.append(size)
         self.bytes += size
         self.wake()
         if not self.paused and (len(self._messages) > self.high_water or self.bytes > self.high_bytes):
             self.paused = True
-            self._pause()
+            self.flow.pause("queue")
 
     def wake(self) -> None:
         """Let a waiting reader look again (a message came, or the connection closed)."""
@@ -72,5 +93,5 @@ class Inbox:
         self.bytes -= self._sizes.popleft()
         if self.paused and len(self._messages) < self.high_water // 2 and self.bytes <= self.high_bytes // 2:
             self.paused = False
-            self._resume()
+            self.flow.resume("queue")
         return message

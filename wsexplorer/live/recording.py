@@ -64,6 +64,21 @@ class _Direction:
 class Recorder:
     """Writes what the policy keeps of each chunk into ``session`` (and ``journal``)."""
 
+    __slots__ = (
+        "_redactor",
+        "_sending",
+        "_unrecorded",
+        "_ways",
+        "journal",
+        "kept",
+        "level",
+        "max_bytes",
+        "received",
+        "sent",
+        "session",
+        "stopped",
+    )
+
     def __init__(
         self,
         session: Session,
@@ -80,11 +95,14 @@ class Recorder:
         self.kept = 0
         self.stopped = False
         self._unrecorded = [0, 0]
-        self._ways = (_Direction(not session.handshake), _Direction(not session.handshake))
+        # Only the levels that look inside the stream follow it.
+        filtering = self.level in ("control", "handshake")
+        ways = (_Direction(not session.handshake), _Direction(not session.handshake)) if filtering else None
+        self._ways: tuple[_Direction, _Direction] | None = ways
         self._redactor = HeaderRedactor(redact) if redact is not None and session.handshake else None
         self._sending: Direction = C2S if session.role == "client" else S2C
-        self.sent: Callable[[bytes, int], None] = session.sent
-        self.received: Callable[[bytes, int], None] = session.received
+        self.sent: Callable[[bytes | memoryview, int], None] = session.sent
+        self.received: Callable[[bytes | memoryview, int], None] = session.received
         self._bind()
 
     def _bind(self) -> None:
@@ -95,14 +113,15 @@ class Recorder:
         self.sent = self.session.sent if fast and redacting != sending else self._writer(sending)
         self.received = self.session.received if fast and redacting != receiving else self._writer(receiving)
 
-    def _writer(self, direction: Direction) -> Callable[[bytes, int], None]:
-        def write(data: bytes, t_ns: int) -> None:
+    def _writer(self, direction: Direction) -> Callable[[bytes | memoryview, int], None]:
+        def write(data: bytes | memoryview, t_ns: int) -> None:
             self.record(direction, data, t_ns)
 
         return write
 
-    def record(self, direction: Direction, data: bytes, t_ns: int) -> None:
-        """Keep what the policy keeps of ``data`` (sent in ``direction`` at ``t_ns``)."""
+    def record(self, direction: Direction, data: bytes | memoryview, t_ns: int) -> None:
+        """Keep what the policy keeps of ``data`` (sent in ``direction`` at ``t_ns``; not kept: it may be
+        the connection's read buffer)."""
         level = self.level
         if level == "off":
             return
@@ -113,7 +132,7 @@ class Recorder:
                 self._redactor = None
                 self._note_redactions(redactor)
                 self._bind()
-        kept = data if level == "all" else self._filter(direction, data) if level != "meta" else b""
+        kept = data if level == "all" else self._filter(direction, bytes(data)) if level != "meta" else b""
         if self.stopped:
             kept = b""
         elif self.max_bytes is not None and self.kept + len(kept) > self.max_bytes:
@@ -158,6 +177,7 @@ class Recorder:
     # -- "control" and "handshake" ------------------------------------------------------------------
 
     def _filter(self, direction: Direction, data: bytes) -> bytes:
+        assert self._ways is not None  # made for the levels that filter
         way = self._ways[direction]
         out = bytearray()
         if way.head is not None:  # the opening handshake: kept whole

@@ -72,7 +72,7 @@ class RelayLeg(WebSocket):
         self.feed_recorded(head)
         self._handed()
 
-    def data_received(self, data: bytes) -> None:
+    def data_received(self, data: bytes | memoryview) -> None:
         super().data_received(data)
         self._handed()
 

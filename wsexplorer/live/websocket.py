@@ -1,6 +1,7 @@
 """A live WebSocket: the sans-I/O Connection on an asyncio transport, recording every byte.
 
-:class:`WebSocket` is an :class:`asyncio.Protocol`. Every chunk is recorded in the :class:`Session` with
+:class:`WebSocket` is an :class:`asyncio.BufferedProtocol` (it reads into one buffer per thread, see
+:func:`.flow.read_buffer`). Every chunk is recorded in the :class:`Session` with
 its monotonic time before the connection decodes it, and every byte the connection produces is recorded
 as it is written, so the session holds exactly what crossed the wire. No protocol rule lives here:
 the :class:`~wsexplorer.protocol.connection.Connection` decides everything; this class moves bytes,
@@ -39,7 +40,7 @@ from ..protocol.events import (
 from ..protocol.states import State
 from ..record.session import Session
 from .ending import Ending
-from .flow import AFTER_FAILURE_BYTES, ReadFlow
+from .flow import AFTER_FAILURE_BYTES, ReadFlow, read_buffer
 from .inbox import Inbox
 from .keepalive import keepalive
 from .pings import PingTracker
@@ -54,7 +55,7 @@ _clock = time.monotonic_ns
 _HIGH_WATER = 256
 
 
-class WebSocket(asyncio.Protocol):
+class WebSocket(asyncio.BufferedProtocol):
     """One live WebSocket connection, client or server side.
 
     Use :meth:`send`, :meth:`recv` (or ``async for``), :meth:`ping` and :meth:`close`; :meth:`send_frame`
@@ -91,14 +92,8 @@ class WebSocket(asyncio.Protocol):
         if max_queue_bytes is None:  # a few messages of the largest size allowed
             limit = connection.max_message_size
             max_queue_bytes = 4 * limit if limit is not None else 64 << 20
-        self._inbox = Inbox(
-            self._loop,
-            high_water=_HIGH_WATER,
-            high_bytes=max_queue_bytes,
-            pause=lambda: self._flow.pause("queue"),
-            resume=lambda: self._flow.resume("queue"),
-        )
         self._flow = ReadFlow()
+        self._inbox = Inbox(self._loop, self._flow, high_water=_HIGH_WATER, high_bytes=max_queue_bytes)
         self.last_received_ns = _clock()  # when bytes last arrived (idle timeouts)
         self._pings = PingTracker(self._loop)
         self._drain_waiter: asyncio.Future[None] | None = None
@@ -166,18 +161,27 @@ class WebSocket(asyncio.Protocol):
         self.session.meta["tls"] = tls
         self._flush()
 
-    def data_received(self, data: bytes) -> None:
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return read_buffer()
+
+    def buffer_updated(self, nbytes: int) -> None:
+        self.data_received(read_buffer()[:nbytes])
+
+    def data_received(self, data: bytes | memoryview) -> None:
+        """Record ``data`` and feed it to the connection (it is not kept: it may be the read buffer)."""
         self.last_received_ns = t = _clock()
-        if self._flow.over(len(data)):
-            self._stop_reading(data, t)
-            return
+        flow = self._flow
+        if flow.budget is not None:  # the connection has failed: read only what the budget allows
+            if flow.over(len(data)):
+                self._stop_reading(data, t)
+                return
+            flow.spent(len(data))
         self.recorder.received(data, t)
         self.connection.receive_data(data)
         self._dispatch()
         self._flush()
-        self._flow.spent(len(data))
 
-    def _stop_reading(self, data: bytes, t: int) -> None:
+    def _stop_reading(self, data: bytes | memoryview, t: int) -> None:
         """The peer kept sending after the connection failed: keep what the budget allows, then abort."""
         budget = self._flow.budget or 0
         self.recorder.received(data[:budget], t)

@@ -81,6 +81,14 @@ class Connection:
     :class:`~wsexplorer.protocol.events.FrameReceived` events when nobody shows frames as they come.
     """
 
+    # fmt: off
+    __slots__ = (
+        "_eof", "_events", "_handshake", "_out", "_receiver", "_sender", "_stream_base", "auto_close_reply",
+        "auto_pong", "close_received", "close_sent", "closed_by", "failure", "max_frame_size",
+        "max_message_size", "misbehave", "negotiated", "peer", "role", "state", "subprotocol",
+    )
+    # fmt: on
+
     def __init__(
         self,
         role: Role,

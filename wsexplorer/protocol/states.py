@@ -30,6 +30,10 @@ class State(enum.Enum):
     CLOSING = "closing"  #: a close frame was sent or received (or the connection failed)
     CLOSED = "closed"  #: the TCP connection is closed, or the handshake failed
 
+    # Members are singletons compared by identity: hash them by identity too, in C (Enum's own
+    # __hash__ is Python code, and the connection looks its state up in the table on every call).
+    __hash__ = object.__hash__
+
 
 class Trigger(enum.Enum):
     """What can happen to a connection: a call of the local program, or something the peer did."""
@@ -45,6 +49,8 @@ class Trigger(enum.Enum):
     SEND_RAW = "send raw bytes"  #: any bytes at all (to show how a peer reacts to garbage)
     FAIL = "fail"  #: a protocol error: send its close code, process nothing more (§7.1.7)
     TRANSPORT_CLOSED = "transport closed"  #: the TCP connection ended (§7.1.4)
+
+    __hash__ = object.__hash__  # as State's
 
 
 _S, _T = State, Trigger

@@ -1,10 +1,11 @@
 """A recording of one WebSocket connection: every raw byte, with time and direction (sans-I/O).
 
 A :class:`Session` keeps, per direction, one growing byte buffer (the TCP stream as it came, handshake
-included) and compact columns: one row per recorded chunk (direction, stream offset, length, time) and
-one row per complete frame (stream offset, time of its first byte, time of the chunk that completed
-it). No Python object is kept per frame: :class:`~wsexplorer.codec.frames.Frame` objects, messages and
-events are rebuilt from the bytes on demand, byte-exact.
+included) and compact columns: one row per recorded chunk (direction, length, time) and one row per
+complete frame (stream offset, its first two bytes). A frame's times (the chunk holding its first byte,
+the chunk that completed it) are derived from the chunk rows when first asked for
+(:mod:`.chunk_clock`). No Python object is kept per frame: :class:`~wsexplorer.codec.frames.Frame`
+objects, messages and events are rebuilt from the bytes on demand, byte-exact.
 
 The session reads no clock: the caller passes monotonic nanosecond timestamps (the live layer uses
 :func:`time.monotonic_ns`).
@@ -26,6 +27,7 @@ from ..codec.role import Role
 from ..errors import ParseError
 from ..protocol.connection import DEFAULT_MAX_MESSAGE_SIZE
 from ..protocol.events import Event
+from .chunk_clock import ChunkClock, catch_up
 from .streams import DirectionStream
 
 if TYPE_CHECKING:
@@ -102,6 +104,8 @@ class Session:
         self._chunk_dir = array("b")
         self._chunk_len = array("I")
         self._chunk_t = array("q")
+        self._clocks: tuple[ChunkClock, ChunkClock] | None = None  # derived from the chunk rows on read
+        self._clocked = 0  # chunk rows the clocks have taken in
         self._response_status: int | None = None
         self._sending: Direction = C2S if role == "client" else S2C
         self._receiving: Direction = S2C if role == "client" else C2S
@@ -120,22 +124,25 @@ class Session:
         """Append a chunk that crossed the wire in ``direction`` at time ``t_ns``."""
         if not data:
             return
-        if not -(2**63) <= t_ns < 2**63:
-            raise ValueError(f"t_ns={t_ns}: a time in nanoseconds must fit a signed 64-bit integer")
         with self.lock:
-            stream = self._streams[direction]
+            try:
+                self._chunk_t.append(t_ns)
+            except (OverflowError, TypeError):
+                raise ValueError(
+                    f"t_ns={t_ns!r}: a time in nanoseconds must fit a signed 64-bit integer"
+                ) from None
             self._chunk_dir.append(direction)
             self._chunk_len.append(len(data))
-            self._chunk_t.append(t_ns)
+            stream = self._streams[direction]
             stream.data += data
             if stream.frames_from is not None:
-                stream.index(t_ns)
+                stream.index()
             elif stream.head_end is None:
                 status = stream.find_head(direction == C2S)
                 if status is not None:
                     self._response_status = status
                 if stream.frames_from is not None:
-                    stream.index(t_ns)
+                    stream.index()
 
     def sent(self, data: bytes | bytearray | memoryview, t_ns: int) -> None:
         """Record bytes the recording endpoint sent."""
@@ -233,8 +240,10 @@ class Session:
             off = s.frame_offsets[index]
             layout = header_layout(s.data, off)
             assert layout is not None  # indexed frames are complete
-            frame = Frame.parse(s.data[off : off + layout[0] + layout[2]])
-            times = s.t_first[index], s.t_done[index]
+            end = off + layout[0] + layout[2]
+            frame = Frame.parse(s.data[off:end])
+            clock = self._clock(direction)
+            times = clock.time_of_byte(off), clock.time_of_end(end)
         frame.offset = off
         return FrameRecord(index, direction, off, times[0], times[1], frame, self)
 
@@ -253,11 +262,15 @@ class Session:
 
     def frame_order(self) -> list[tuple[Direction, int]]:
         """(direction, index) of every frame in the order they completed (ties: client first)."""
-        a, b = self._streams
-        with self.lock:
-            keyed = [(t, 0, i) for i, t in enumerate(a.t_done)] + [(t, 1, i) for i, t in enumerate(b.t_done)]
-        keyed.sort()
-        return [(C2S if d == 0 else S2C, i) for _, d, i in keyed]
+        import numpy as np
+
+        done = [self.frame_columns(d)["t_ns"] for d in (C2S, S2C)]
+        t = np.concatenate(done)
+        which = np.concatenate([np.zeros(len(done[0]), np.int8), np.ones(len(done[1]), np.int8)])
+        index = np.concatenate([np.arange(len(done[0])), np.arange(len(done[1]))])
+        order = np.lexsort((index, which, t))  # by time, then client first, then frame order
+        pairs = zip(which[order].tolist(), index[order].tolist(), strict=True)
+        return [(C2S if d == 0 else S2C, i) for d, i in pairs]
 
     def frame_columns(self, direction: Direction) -> dict[str, Any]:
         """The frame index of one direction as numpy columns: offset, times, opcode, flags, lengths.
@@ -270,11 +283,10 @@ class Session:
         with self.lock:  # copies, so the recording can go on growing the columns
             offsets = np.array(s.frame_offsets, dtype=np.int64)
             heads = np.array(s.header_bytes, dtype=np.uint16)
-            t_first = np.array(s.t_first, dtype=np.int64)
-            t_done = np.array(s.t_done, dtype=np.int64)
             scan = s.scan
+            ends = np.append(offsets[1:], scan) if len(offsets) else offsets
+            t_first, t_done = self._clock(direction).columns(offsets, ends)
         b0, b1 = heads >> 8, heads & 0xFF
-        ends = np.append(offsets[1:], scan) if len(offsets) else offsets
         len7 = (b1 & LENGTH7_BITS).astype(np.int64)
         header = 2 + np.where(len7 == 126, 2, np.where(len7 == 127, 8, 0)) + np.where(b1 & MASK_BIT, 4, 0)
         wire = ends - offsets
@@ -289,6 +301,16 @@ class Session:
             "wire_length": wire,
             "payload_length": wire - header,
         }
+
+    def _clock(self, direction: Direction) -> ChunkClock:
+        """``direction``'s chunk clock, brought up to date (call with the lock held)."""
+        clocks = self._clocks
+        if clocks is None:
+            clocks = self._clocks = (ChunkClock(), ChunkClock())
+        if self._clocked < len(self._chunk_t):
+            columns = self._chunk_dir, self._chunk_len, self._chunk_t
+            self._clocked = catch_up(clocks, self._clocked, *columns)
+        return clocks[direction]
 
     # -- in context: the one replay path (record/replay.py) ------------------------------------------------
 
@@ -376,8 +398,9 @@ class Session:
         total = 0
         for s in self._streams:
             total += len(s.data)
-            columns = (s.frame_offsets, s.header_bytes, s.t_first, s.t_done)
+            columns = (s.frame_offsets, s.header_bytes)
             total += sum(a.buffer_info()[1] * a.itemsize for a in columns)
+        total += sum(c.nbytes() for c in self._clocks or ())
         for a in (self._chunk_dir, self._chunk_len, self._chunk_t):
             total += a.buffer_info()[1] * a.itemsize
         return total

@@ -1,5 +1,8 @@
 """One direction of a recording: its bytes, where the header block ends, and the frame index columns.
 
+The index has two rows per frame (stream offset, first two bytes); times come from the chunk rows
+(:mod:`.chunk_clock`).
+
 Built incrementally as chunks arrive: only the new frame headers are read (RFC 6455 §5.2), so indexing
 costs the same per frame however long the recording is. :class:`~wsexplorer.record.session.Session`
 holds two of these and the chunk columns.
@@ -27,9 +30,6 @@ class DirectionStream:
         "head_end",
         "header_bytes",
         "scan",
-        "t_done",
-        "t_first",
-        "t_pending",
     )
 
     def __init__(self) -> None:
@@ -37,11 +37,8 @@ class DirectionStream:
         self.head_end: int | None = None  # end of the HTTP header block, once seen
         self.frames_from: int | None = None  # stream offset where frames start (None: not, or not yet)
         self.scan = 0  # offset of the next frame to index
-        self.t_pending = -1  # time of the chunk holding the first byte of the frame at `scan`
         self.frame_offsets = array("Q")
         self.header_bytes = array("H")  # each frame's first two bytes (byte 0 << 8 | byte 1)
-        self.t_first = array("q")
-        self.t_done = array("q")
 
     def find_head(self, request: bool) -> int | None:
         """Look for the end of the header block; frames start after it for a request, or after a 101
@@ -65,13 +62,12 @@ class DirectionStream:
             self.frames_from = self.scan = end
         return status
 
-    def index(self, t_ns: int) -> None:
-        """Add every frame complete since the last call to the index columns (``t_ns``: this chunk's time)."""
-        stream = self
-        data = stream.data
-        pos = stream.scan
+    def index(self) -> None:
+        """Add every frame complete since the last call to the index columns."""
+        data = self.data
+        pos = self.scan
         end = len(data)
-        first_time = stream.t_pending if stream.t_pending >= 0 else t_ns
+        offsets, heads = self.frame_offsets, self.header_bytes
         while end - pos >= 2:
             b1 = data[pos + 1]
             if b1 & LENGTH7_BITS < 126:  # the common case: a 7-bit length
@@ -83,11 +79,7 @@ class DirectionStream:
                 stop = pos + layout[0] + layout[2]
             if stop > end:
                 break
-            stream.frame_offsets.append(pos)
-            stream.header_bytes.append(data[pos] << 8 | b1)
-            stream.t_first.append(first_time)
-            stream.t_done.append(t_ns)
-            first_time = t_ns
+            offsets.append(pos)
+            heads.append(data[pos] << 8 | b1)
             pos = stop
-        stream.scan = pos
-        stream.t_pending = first_time if pos < end else -1
+        self.scan = pos

@@ -1,0 +1,75 @@
+"""FrameParser on streams of large and small frames cut anywhere, fed as bytes or as a reused buffer."""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wsexplorer.codec.frame_builder import serialize_frame
+from wsexplorer.codec.frame_parser import FrameParser
+from wsexplorer.codec.frames import Frame
+from wsexplorer.codec.masking import LARGE_PAYLOAD
+
+
+def _stream(sizes: list[int], masked: bool) -> tuple[bytes, list[bytes]]:
+    payloads = [os.urandom(n) for n in sizes]
+    frames = [serialize_frame(2, p, mask_key=os.urandom(4) if masked else None) for p in payloads]
+    return b"".join(frames), payloads
+
+
+def _feed(data: bytes, cuts: list[int], as_view: bool) -> tuple[list[Frame], FrameParser]:
+    parser = FrameParser()
+    frames: list[Frame] = []
+    points = sorted({0, len(data), *(c % (len(data) + 1) for c in cuts)})
+    for a, b in itertools.pairwise(points):
+        chunk = data[a:b]
+        if as_view:  # a reused read buffer: the parser must copy what it keeps
+            scratch = bytearray(chunk)
+            frames += parser.feed(memoryview(scratch))
+            scratch[:] = b"\xff" * len(scratch)
+        else:
+            frames += parser.feed(chunk)
+    return frames, parser
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sizes=st.lists(
+        st.sampled_from([0, 5, 125, 126, 2047, LARGE_PAYLOAD, 3001, 65535, 65536, 70001]),
+        min_size=1,
+        max_size=5,
+    ),
+    cuts=st.lists(st.integers(min_value=0, max_value=1 << 20), max_size=12),
+    masked=st.booleans(),
+    as_view=st.booleans(),
+)
+def test_any_cuts_give_the_frames_sent(
+    sizes: list[int], cuts: list[int], masked: bool, as_view: bool
+) -> None:
+    data, payloads = _stream(sizes, masked)
+    frames, parser = _feed(data, cuts, as_view)
+    assert [f.payload for f in frames] == payloads
+    assert b"".join(bytes(f) for f in frames) == data  # the wire bytes come back exactly
+    offsets = [f.offset for f in frames]
+    assert offsets == [sum(len(bytes(g)) for g in frames[:i]) for i in range(len(frames))]
+    assert parser.buffered == 0 and parser.stream_offset == len(data)
+
+
+def test_a_large_frame_in_progress_is_reported_and_counted() -> None:
+    data, _ = _stream([100_000], masked=True)
+    parser = FrameParser()
+    assert parser.feed(data[:10]) == []  # header (8 + 4 bytes of key) not complete yet
+    assert parser.peek_header() is None
+    assert parser.feed(data[10:5000]) == []
+    assert parser.peek_header() == (0, 14, 100_000, 2)
+    assert parser.buffered == 5000 and parser.stream_offset == 5000
+    assert parser.feed(data[5000:5001]) == []
+    assert parser.buffered == 5001
+    # The rest of it, a ping, and the first byte of the next frame, in one chunk.
+    frame, ping = parser.feed(data[5001:] + b"\x89\x00\x82")
+    assert len(frame.payload) == 100_000 and bytes(frame) == data and frame.offset == 0
+    assert bytes(ping) == b"\x89\x00" and ping.offset == len(data)
+    assert parser.buffered == 1 and parser.stream_offset == len(data) + 3
