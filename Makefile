@@ -54,7 +54,7 @@ layers: install
 	$(BIN)/lint-imports
 
 pytest: setup
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" --durations=25
 
 test: setup lint typecheck layers pytest
 

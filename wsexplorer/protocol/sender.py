@@ -8,6 +8,7 @@ compresses whole messages when permessage-deflate is in use (RSV1 on the first f
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Protocol
 
@@ -15,6 +16,11 @@ from ..codec.frame_header import Opcode
 from ..codec.frames import serialize_frame
 
 __all__ = ["Compressor", "FrameSender"]
+
+_KEYS_PER_DRAW = 64
+"""Masking keys taken from one ``os.urandom`` call (256 bytes): one system call per 64 frames instead of
+one per frame. Each key is still four fresh bytes of the operating system's strong random source, used
+once (RFC 6455 §5.3, §10.3)."""
 
 
 class Compressor(Protocol):
@@ -26,17 +32,28 @@ class Compressor(Protocol):
 class FrameSender:
     """Wire bytes for our frames: masked with keys from ``rng`` when ``mask`` is on."""
 
-    __slots__ = ("compressor", "mask", "rng")
+    __slots__ = ("_keys", "_used", "compressor", "mask", "rng")
 
     def __init__(self, *, mask: bool, rng: Callable[[int], bytes]) -> None:
         self.mask = mask
         self.rng = rng
         self.compressor: Compressor | None = None
+        self._keys = b""  # keys drawn ahead from os.urandom (only when rng is os.urandom)
+        self._used = 0
 
     def frame(self, opcode: int, payload: bytes, *, fin: bool = True, rsv1: bool = False) -> bytes:
-        """One frame; a masking key is drawn for every masked frame (§5.3)."""
-        key = self.rng(4) if self.mask else None
+        """One frame; a fresh masking key for every masked frame (§5.3)."""
+        key = self._key() if self.mask else None
         return serialize_frame(opcode, payload, fin=fin, rsv1=rsv1, mask_key=key)
+
+    def _key(self) -> bytes:
+        if self.rng is not os.urandom:  # a chosen source (tests, lessons): asked for every key
+            return self.rng(4)
+        used = self._used
+        if used >= len(self._keys):
+            self._keys, used = os.urandom(4 * _KEYS_PER_DRAW), 0
+        self._used = used + 4
+        return self._keys[used : used + 4]
 
     def message(self, opcode: int, payload: bytes, fragment_size: int | None = None) -> list[bytes]:
         """The frames of one data message, compressed first when an extension compresses, in frames
