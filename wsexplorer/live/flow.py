@@ -61,8 +61,7 @@ class ReadFlow:
 
     def resume(self, reason: str) -> None:
         """``reason`` no longer holds; reading resumes when no reason is left."""
-        if reason in self.reasons:
-            self.reasons -= {reason}
+        self.reasons = self.reasons - {reason} or _NO_REASONS  # back to the shared empty set
         transport = self.transport
         if not self.reasons and transport is not None and not transport.is_closing():
             transport.resume_reading()

@@ -22,12 +22,16 @@ _VECTOR_FROM = 512  # new chunks at once: numpy beats a Python loop past about t
 class ChunkClock:
     """One direction's chunks as cumulative end offsets (``ends``) and times (``times``)."""
 
-    __slots__ = ("ends", "times", "total")
+    __slots__ = ("ends", "times")
 
     def __init__(self) -> None:
         self.ends = array("Q")  # stream offset one past each chunk of this direction
         self.times = array("q")  # that chunk's time (ns)
-        self.total = 0
+
+    @property
+    def total(self) -> int:
+        """Bytes of this direction taken in so far (the end of its last chunk)."""
+        return self.ends[-1] if self.ends else 0
 
     def time_of_byte(self, offset: int) -> int:
         """The time of the chunk holding the byte at ``offset``."""
@@ -46,9 +50,9 @@ class ChunkClock:
         if not len(times):
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty
-        return (
-            times[np.searchsorted(chunk_ends, first, side="right")].copy(),
-            times[np.searchsorted(chunk_ends, ends, side="left")].copy(),
+        return (  # fancy indexing copies: the columns do not hold the clock's arrays
+            times[np.searchsorted(chunk_ends, first, side="right")],
+            times[np.searchsorted(chunk_ends, ends, side="left")],
         )
 
     def nbytes(self) -> int:
@@ -61,11 +65,12 @@ def catch_up(
     """Add chunks ``seen..`` of the session's chunk columns to the two clocks; the new ``seen``."""
     n = len(times)
     if n - seen < _VECTOR_FROM:
+        totals = [clocks[0].total, clocks[1].total]
         for i in range(seen, n):
-            clock = clocks[dirs[i]]
-            clock.total += lengths[i]
-            clock.ends.append(clock.total)
-            clock.times.append(times[i])
+            way = dirs[i]
+            totals[way] += lengths[i]
+            clocks[way].ends.append(totals[way])
+            clocks[way].times.append(times[i])
         return n
     import numpy as np
 
@@ -75,8 +80,6 @@ def catch_up(
     for direction, clock in enumerate(clocks):
         mine = d == direction
         ends = np.cumsum(lens[mine], dtype=np.uint64) + np.uint64(clock.total)
-        if len(ends):
-            clock.ends.frombytes(ends.tobytes())
-            clock.times.frombytes(t[mine].tobytes())
-            clock.total = int(ends[-1])
+        clock.ends.frombytes(ends.tobytes())
+        clock.times.frombytes(t[mine].tobytes())
     return n
