@@ -8,14 +8,15 @@ Roles
   client  ``wstest -m fuzzingserver`` on 127.0.0.1 (a free port; see fuzzingserver27.py) tests our
           :func:`connect`: we fetch /getCaseCount, run /runCase?case=N&agent=wsexplorer for each case
           echoing every message until the connection closes, then /updateReports?agent=wsexplorer.
-  both    server, then client.
+  both    server and client at the same time, each in its own process (--jobs 1: server, then
+          client).
 
 A case passes when its ``behavior`` and ``behaviorClose`` are each OK, NON-STRICT or INFORMATIONAL.
 The script prints a table per role (category, cases, passed, failed and the failed case ids), the
 Autobahn description and result of each failed case, and exits 1 if any case failed or is missing.
 
 Examples
-  .venv/bin/python conformance/run.py --role both --progress                    # all 517 cases, ~30 min
+  .venv/bin/python conformance/run.py --role both --progress                    # all 517 cases, ~20 min
   .venv/bin/python conformance/run.py --role both --exclude '12.*' '13.*'       # no compression, ~40 s
   .venv/bin/python conformance/run.py --role client --cases 7.1.5 6.4.*
   .venv/bin/python conformance/run.py --role both --progress --write-docs       # rewrites docs/conformance.md
@@ -493,20 +494,26 @@ def run_role_sync(role: str, **kwargs: Any) -> RoleResult:
 def table(result: RoleResult) -> list[str]:
     """A Markdown table: one row per category and a total."""
     rows = [
-        "| category | name | cases | passed | failed | failed cases |",
-        "| ---: | --- | ---: | ---: | ---: | --- |",
+        "| category | name | cases | passed | failed | seconds | failed cases |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | --- |",
     ]
     total = passed = 0
+    total_ms = 0
     for category, group in result.by_category():
         ok = sum(c.passed for c in group)
         failed = [c.id for c in group if not c.passed]
         total += len(group)
         passed += ok
+        ms = sum(c.duration_ms or 0 for c in group)  # Autobahn's own timing of each case
+        total_ms += ms
         name = CATEGORY_NAMES.get(category, "")
         rows.append(
-            f"| {category} | {name} | {len(group)} | {ok} | {len(failed)} | {', '.join(failed) or '-'} |"
+            f"| {category} | {name} | {len(group)} | {ok} | {len(failed)} | {ms / 1000:.1f} "
+            f"| {', '.join(failed) or '-'} |"
         )
-    rows.append(f"| **all** | | **{total}** | **{passed}** | **{total - passed}** | |")
+    rows.append(
+        f"| **all** | | **{total}** | **{passed}** | **{total - passed}** | **{total_ms / 1000:.1f}** | |"
+    )
     return rows
 
 
@@ -644,6 +651,51 @@ Both roles run with the same explicit settings (`SERVER_CONFIG` and `CLIENT_CONF
 """
 
 
+# -- both roles at once ------------------------------------------------------------------------------
+# Each role runs one connection at a time, and each case is a ping-pong between wstest and wsexplorer,
+# so one role keeps about one core busy in all. On a 2-core machine the two roles side by side take
+# about as long as the slower one alone. Each role runs in its own process (its own event loop and
+# its own core for wsexplorer's side), prints its own progress and summary, and leaves a small JSON
+# file with what index.json does not hold: wall time, harness errors and the expected case count.
+
+
+def _write_result_file(path: Path, result: RoleResult) -> None:
+    data = {"seconds": result.seconds, "errors": result.errors, "expected_count": result.expected_count}
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+async def _role_in_child(role: str, args: argparse.Namespace) -> RoleResult:
+    report_dir = Path(args.report_dir).resolve()
+    result_file = report_dir / f"{role}-result.json"
+    report_dir.mkdir(parents=True, exist_ok=True)
+    result_file.unlink(missing_ok=True)
+    argv = [sys.executable, str(Path(__file__).resolve()), "--role", role, "--cases", *args.cases]
+    if args.exclude:
+        argv += ["--exclude", *args.exclude]
+    argv += ["--report-dir", str(report_dir), "--result-file", str(result_file)]
+    if args.progress:
+        argv.append("--progress")
+    proc = await asyncio.create_subprocess_exec(*argv, stdin=asyncio.subprocess.DEVNULL)
+    try:
+        code = await proc.wait()
+    except asyncio.CancelledError:
+        with contextlib.suppress(ProcessLookupError):
+            proc.terminate()  # the child's SIGTERM handler kills its wstest
+        await proc.wait()
+        raise
+    result = RoleResult(role, report_dir / role)
+    if result_file.is_file():
+        data = json.loads(result_file.read_text(encoding="utf-8"))
+        result.seconds = float(data["seconds"])
+        result.errors = list(data["errors"])
+        result.expected_count = data["expected_count"]
+    else:
+        result.errors.append(f"the {role} role's process exited with {code} and left no result")
+    if (result.report_dir / "index.json").is_file():
+        result.cases = read_index(result.report_dir)
+    return result
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Run Autobahn|Testsuite against wsexplorer.",
@@ -655,6 +707,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR)
     parser.add_argument("--write-docs", action="store_true", help=f"write the tables to {DOCS}")
     parser.add_argument("--progress", action="store_true", help="print a line as each case starts")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        help="with --role both: 2 (default) runs the two roles at once, each in its own process; "
+        "1 runs server then client",
+    )
+    parser.add_argument("--result-file", type=Path, help=argparse.SUPPRESS)  # a role run as a child
     args = parser.parse_args(argv)
 
     if not env_ready():
@@ -672,12 +733,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         assert task is not None
         for sig in (signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, task.cancel)
+        if len(roles) == 2 and args.jobs == 2:
+            results.extend(await asyncio.gather(*(_role_in_child(role, args) for role in roles)))
+            return
         for role in roles:
             result = await run_role(role, args.cases, args.exclude, args.report_dir, args.progress, out)
             results.append(result)
             for line in summary(result):
                 out(line)
             out("")
+            if args.result_file is not None:
+                _write_result_file(args.result_file, result)
 
     try:
         asyncio.run(all_roles())
@@ -694,7 +760,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         out(f"wrote {DOCS}")
     for result in results:
         passed = sum(c.passed for c in result.cases)
-        out(f"{result.role}: {passed} passed, {len(result.cases) - passed} failed")
+        if args.result_file is None:  # a child role leaves the last word to its parent
+            out(f"{result.role}: {passed} passed, {len(result.cases) - passed} failed")
     return 0 if all(r.ok for r in results) else 1
 
 
