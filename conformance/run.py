@@ -601,7 +601,7 @@ fragmentation, UTF-8, closing, limits, auto-fragmentation) and RFC 7692 (permess
 
 ```sh
 bash conformance/setup.sh                                        # once: wstest in conformance/.venv27 (~20 s)
-.venv/bin/python conformance/run.py --role both --progress        # all 517 cases, both roles (~30 min)
+.venv/bin/python conformance/run.py --role both --progress        # all 517 cases, both roles at once (~20 min)
 .venv/bin/python conformance/run.py --role both --exclude '12.*' '13.*'   # no compression (~40 s)
 .venv/bin/python conformance/run.py --role client --cases 7.1.5   # one case (patterns like 6.4.*)
 .venv/bin/python -m pytest tests/conformance -m "not slow"       # as tests (12, 13 excluded)
@@ -623,10 +623,14 @@ whole wire log) and `wstest.log`. `--write-docs` rewrites this file with the run
   case connects to `/runCase?case=N&agent=wsexplorer` and echoes every message until the connection
   closes, then calls `/updateReports?agent=wsexplorer`.
 
-Categories 12 and 13 take about 97% of a full run: 13 to 16 minutes per role on this project's
-2-core machines, where the rest takes about 20 s per role. Most of that time is the 1,000-message
-cases of 12.2-12.5 (1,000 compressed messages of up to 131,072 bytes auto-fragmented into small
-frames: about 440,000 frames in 12.2.15), bounded by per-frame processing and zlib on both sides.
+`--role both` runs the two roles at the same time, each in its own process (`--jobs 1`: one after
+the other). Each case is a ping-pong between `wstest` and wsexplorer, one connection at a time, so one
+role keeps about one core busy; on this project's 2-core machines the two roles together take about
+as long as one (19 minutes on 2026-11-27, against 39 minutes one after the other). The `seconds`
+column adds up Autobahn's own timing of each case. Categories 12 and 13 take 97% of it: 1,000
+compressed messages of up to 131,072 bytes per case, bounded by zlib on both sides (a profile of
+wsexplorer's side during 12.3 spends 80% of its time in `zlib` compressing the echo, at RFC 7692's
+15-bit window; `wstest` compresses and inflates as much on its side).
 
 NON-STRICT means Autobahn accepts the behaviour though a stricter peer would do better. Here: in
 3.2-3.4, 4.1.3-4.1.5, 4.2.3/4.2.4 and 5.15 a valid message is followed by an invalid frame in the
