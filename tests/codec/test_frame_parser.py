@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -73,3 +74,32 @@ def test_a_large_frame_in_progress_is_reported_and_counted() -> None:
     assert len(frame.payload) == 100_000 and bytes(frame) == data and frame.offset == 0
     assert bytes(ping) == b"\x89\x00" and ping.offset == len(data)
     assert parser.buffered == 1 and parser.stream_offset == len(data) + 3
+
+
+@pytest.mark.parametrize("size", [0, 5, 125, 126, 300, 65535, 65536, 70001])
+@pytest.mark.parametrize("masked", [True, False])
+def test_missing_counts_down_to_the_end_of_the_header_then_of_the_frame(size: int, masked: bool) -> None:
+    frame = serialize_frame(2, os.urandom(size), mask_key=os.urandom(4) if masked else None)
+    hlen = len(frame) - size
+    for cut in range(1, len(frame), max(1, len(frame) // 97)):
+        parser = FrameParser()
+        assert parser.feed(frame[:cut]) == []
+        need = parser.missing()
+        if cut < 2:
+            assert need == 2 - cut  # the second byte says how long the header is
+        elif cut < hlen:
+            assert need == hlen - cut  # then the rest of the header
+        else:
+            assert need == len(frame) - cut  # then the rest of the frame
+        assert parser.feed(frame[cut : cut + need]) == [] or cut + need == len(frame)
+    assert FrameParser().missing() == 0
+
+
+def test_skip_moves_offsets_between_frames_only() -> None:
+    parser = FrameParser()
+    parser.skip(10)
+    (frame,) = parser.feed(b"\x82\x01x")
+    assert frame.offset == 10 and parser.stream_offset == 13
+    parser.feed(b"\x82")
+    with pytest.raises(ValueError):
+        parser.skip(1)

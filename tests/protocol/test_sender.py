@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from wsexplorer.codec.frame_builder import serialize_frame
 from wsexplorer.codec.frames import Frame
 from wsexplorer.protocol.sender import FrameSender
 
@@ -41,3 +42,15 @@ def test_a_chosen_source_is_asked_for_every_key() -> None:
 
 def test_a_server_does_not_mask() -> None:
     assert FrameSender(mask=False, rng=os.urandom).frame(2, b"x") == b"\x82\x01x"
+
+
+@pytest.mark.parametrize("mask", [True, False])
+@pytest.mark.parametrize("size", [0, 1, 124, 125, 126, 127, 200, 65535, 65536])
+def test_small_frames_written_directly_match_serialize_frame(mask: bool, size: int) -> None:
+    payload = os.urandom(size)
+    for opcode, fin, rsv1 in [(1, True, False), (2, False, True), (0, True, False), (9, True, False)]:
+        sender = FrameSender(mask=mask, rng=lambda n: b"\x0f\x1e\x2d\x3c")
+        expected = serialize_frame(
+            opcode, payload, fin=fin, rsv1=rsv1, mask_key=b"\x0f\x1e\x2d\x3c" if mask else None
+        )
+        assert sender.frame(opcode, payload, fin=fin, rsv1=rsv1) == expected

@@ -53,6 +53,28 @@ class FrameParser:
             return None
         return self._consumed, layout[0], layout[2], self._buf[0] & OPCODE_BITS
 
+    def missing(self) -> int:
+        """How many more bytes complete the frame being received, or its header while that is cut
+        (then more may be needed); 0 when nothing is buffered."""
+        buf = self._buf
+        have = len(buf)
+        if have < 2:
+            return 2 - have if have else 0
+        layout = header_layout(buf, 0)
+        if layout is None:
+            b1 = buf[1]
+            len7 = b1 & LENGTH7_BITS
+            hlen = 2 + (4 if b1 & MASK_BIT else 0) + (2 if len7 == 126 else 8 if len7 == 127 else 0)
+            return hlen - have
+        return layout[0] + layout[2] - have
+
+    def skip(self, count: int) -> None:
+        """Count ``count`` bytes of whole frames that a caller took straight from its input instead of
+        feeding them (a receiver's fast path), so later offsets stay right. Only between frames."""
+        if self._buf:
+            raise ValueError("skip() in the middle of a frame")
+        self._consumed += count
+
     def feed(self, data: bytes | bytearray | memoryview) -> list[Frame]:
         """Add bytes; return every frame now complete, in order."""
         buf = self._buf

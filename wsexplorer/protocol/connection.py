@@ -320,8 +320,12 @@ class Connection:
         after = _AFTER_SEND_MESSAGE.get(self.state)
         self.state = after if after is not None else transition(self.state, Trigger.SEND_MESSAGE)
         sender = self._sender
-        if fragment_size is None and sender.compressor is None:
-            self._out.append(sender.frame(opcode, payload))  # the common case: one plain frame
+        if fragment_size is None:  # the common case: one frame
+            compressor = sender.compressor
+            if compressor is None:
+                self._out.append(sender.frame(opcode, payload))
+            else:
+                self._out.append(sender.frame(opcode, compressor.compress(payload), rsv1=True))
         else:
             self._out.extend(sender.message(opcode, payload, fragment_size))
 
@@ -387,7 +391,6 @@ class Connection:
         try:
             if self._receiver.feed(data, events):
                 self._answer(start)
-            self._receiver.check_pending()
         except ProtocolError as exc:
             self._answer(start)
             self._fail(exc)

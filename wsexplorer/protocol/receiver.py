@@ -10,11 +10,13 @@ byte of the TCP stream. The :class:`~wsexplorer.protocol.connection.Connection` 
 from __future__ import annotations
 
 from ..codec import rules
-from ..codec.assembler import Inflater, MessageAssembler
+from ..codec.assembler import Inflater, Message, MessageAssembler
 from ..codec.frame_header import OPCODE_BITS, Opcode
 from ..codec.frame_parser import FrameParser
+from ..codec.masking import apply_mask
 from ..codec.role import Role
-from ..errors import CloseCode, error_for_close_code
+from ..codec.utf8 import first_invalid_utf8
+from ..errors import CloseCode, ProtocolError, error_for_close_code
 from .events import BinaryMessage, CloseReceived, Event, FrameReceived, Ping, Pong, TextMessage
 
 __all__ = ["FrameReceiver"]
@@ -76,7 +78,34 @@ class FrameReceiver:
 
     def feed(self, data: bytes | bytearray | memoryview, events: list[Event]) -> bool:
         """Take ``data``; append the events it completes. True when a ping or close frame arrived (the
-        connection may have to answer). Raises ProtocolError at the first broken rule."""
+        connection may have to answer). Raises ProtocolError at the first broken rule, also when the
+        header of a frame still incomplete announces more than the limits allow (:meth:`check_pending`).
+        """
+        parser = self._parser
+        control = False
+        if not self.frame_events:
+            # Finish the frame left cut by the last call through the general path, then the fast one.
+            while parser.buffered:
+                need = parser.missing()
+                if need >= len(data):
+                    break
+                control = self._frames(memoryview(data)[:need], events) or control
+                data = memoryview(data)[need:]
+            if not (parser.buffered or self.closed or self._assembler.in_progress):
+                taken, ping = self._whole_messages(data, events)
+                control = control or ping
+                if taken:
+                    parser.skip(taken)
+                    if taken == len(data):
+                        return control
+                    data = memoryview(data)[taken:]
+        control = self._frames(data, events) or control
+        if parser.buffered:
+            self.check_pending()
+        return control
+
+    def _frames(self, data: bytes | bytearray | memoryview, events: list[Event]) -> bool:
+        """The general path: every frame through the parser, the header rules and the assembler."""
         control = False
         base = self.stream_base
         rsv1_allowed = self._inflater is not None
@@ -123,6 +152,100 @@ class FrameReceiver:
                 self.closed = True
                 control = True
         return control
+
+    def _whole_messages(self, data: bytes | bytearray | memoryview, events: list[Event]) -> tuple[int, bool]:
+        """The fast path: messages of one small frame each, pings and pongs, from the start of
+        ``data``; returns the bytes taken and whether a ping came (to be answered).
+
+        Most messages are one frame of at most 125 bytes (a 2- or 6-byte header, RFC 6455 §5.2). Such
+        a frame obeys every header rule when its first byte is FIN + text/binary (+ RSV1 with
+        permessage-deflate, RFC 7692 §6) or FIN + ping/pong (§5.5), and its MASK bit is what the
+        sender must use (§5.1), so it becomes its event without a Frame object or the assembler. It
+        stops at the first frame that is anything else: incomplete, longer, a close frame, a
+        fragment, masked wrongly, over a limit, or not UTF-8 where text must be; the general path
+        takes that frame and every later one in this call, and names the broken rule. Only a
+        compressed message can fail here (inflating it changes the decompressor, so it cannot be
+        handed back): with the same error and offset as the general path.
+        """
+        ping = False
+        inflater = self._inflater
+        limit = self._max_message_size
+        max_frame = self.max_frame_size
+        sender = self.sender
+        base = self._parser.stream_offset + self.stream_base
+        end = len(data)
+        pos = 0
+        while end - pos >= 2:
+            b0 = data[pos]
+            b1 = data[pos + 1]
+            plen = b1 & 0x7F
+            if plen > 125:
+                break
+            if b1 & 0x80:  # MASK
+                if sender == "server":
+                    break
+                stop = pos + 6 + plen
+                if stop > end:
+                    break
+                payload = apply_mask(data[pos + 6 : stop], bytes(data[pos + 2 : pos + 6]))
+            else:
+                if sender == "client":
+                    break
+                stop = pos + 2 + plen
+                if stop > end:
+                    break
+                payload = bytes(data[pos + 2 : stop])
+            if max_frame is not None and plen > max_frame:
+                break
+            if b0 == 0x81 or b0 == 0x82:  # FIN, text or binary, no RSV bit
+                if limit is not None and plen > limit:
+                    break
+                if b0 == 0x82:
+                    message = Message(Opcode.BINARY, payload, False, plen, (base + pos,))
+                    events.append(BinaryMessage(payload, message))
+                else:
+                    try:
+                        text = payload.decode("utf-8")
+                    except UnicodeDecodeError:
+                        break
+                    message = Message(Opcode.TEXT, payload, False, plen, (base + pos,), text)
+                    events.append(TextMessage(text, message))
+            elif (b0 == 0xC1 or b0 == 0xC2) and inflater is not None:  # FIN, RSV1: compressed
+                self._inflated(b0 == 0xC1, payload, plen, base + pos, events)
+            elif b0 == 0x89:  # FIN, ping
+                events.append(Ping(payload))
+                ping = True
+            elif b0 == 0x8A:  # FIN, pong
+                events.append(Pong(payload))
+            else:
+                break
+            pos = stop
+        return pos, ping
+
+    def _inflated(self, text: bool, wire: bytes, plen: int, offset: int, events: list[Event]) -> None:
+        """One compressed single-frame message, inflated and checked as the assembler would."""
+        assert self._inflater is not None
+        limit = self._max_message_size
+        try:
+            payload = self._inflater.decompress(wire, fin=True, max_size=limit)
+        except ProtocolError as exc:
+            if exc.offset is not None:
+                raise
+            raise type(exc)(
+                exc.rule, section=exc.section, offset=offset, fault=exc.fault, close_code=exc.close_code
+            ) from exc
+        n = len(payload)
+        if limit is not None and n > limit:
+            raise rules.MESSAGE_OVER_LIMIT.error(offset=offset, size=n, so_far=" so far", limit=limit)
+        if not text:
+            events.append(BinaryMessage(payload, Message(Opcode.BINARY, payload, True, plen, (offset,))))
+            return
+        try:
+            decoded = payload.decode("utf-8")
+        except UnicodeDecodeError:
+            bad = first_invalid_utf8(payload, final=True)
+            raise rules.MESSAGE_NOT_UTF8.error(offset=offset, where="inflated", at=bad) from None
+        events.append(TextMessage(decoded, Message(Opcode.TEXT, payload, True, plen, (offset,), decoded)))
 
     def check_pending(self) -> None:
         """Refuse the frame being received as soon as its header announces too much (§5.2, §7.4.1),

@@ -12,8 +12,9 @@ import os
 from collections.abc import Callable
 from typing import Protocol
 
-from ..codec.frame_header import Opcode
+from ..codec.frame_header import FIN_BIT, MASK_BIT, RSV1_BIT, Opcode
 from ..codec.frames import serialize_frame
+from ..codec.masking import apply_mask
 
 __all__ = ["Compressor", "FrameSender"]
 
@@ -43,8 +44,16 @@ class FrameSender:
 
     def frame(self, opcode: int, payload: bytes, *, fin: bool = True, rsv1: bool = False) -> bytes:
         """One frame; a fresh masking key for every masked frame (§5.3)."""
-        key = self._key() if self.mask else None
-        return serialize_frame(opcode, payload, fin=fin, rsv1=rsv1, mask_key=key)
+        n = len(payload)
+        if n < 126:  # the 7-bit length form, written here: most frames are small (§5.2)
+            b0 = (FIN_BIT if fin else 0) | (RSV1_BIT if rsv1 else 0) | opcode
+            if not self.mask:
+                return bytes((b0, n)) + payload
+            key = self._key()
+            return bytes((b0, MASK_BIT | n)) + key + apply_mask(payload, key)
+        return serialize_frame(
+            opcode, payload, fin=fin, rsv1=rsv1, mask_key=self._key() if self.mask else None
+        )
 
     def _key(self) -> bytes:
         if self.rng is not os.urandom:  # a chosen source (tests, lessons): asked for every key
