@@ -19,7 +19,7 @@ from typing import Any
 
 from ..codec.extensions import Extension, PerMessageDeflate, as_extension
 from ..codec.server_decision import ServerPolicy
-from ..errors import CloseCode, ConnectionClosed
+from ..errors import CloseCode, ConnectionClosed, ConnectionClosedOK
 from ..protocol.connection import DEFAULT_MAX_MESSAGE_SIZE, Connection
 from ..protocol.misbehaviour import check_misbehaviours
 from ..protocol.states import State
@@ -55,9 +55,17 @@ class ServerConnection(WebSocket):
 
 
 async def echo(ws: ServerConnection) -> None:
-    """Send every message back as it came (text as text, binary as binary)."""
-    async for message in ws:
-        await ws.send(message)
+    """Send every message back as it came (text as text, binary as binary).
+
+    A plain loop rather than ``async for``: an idle connection then holds no async generator and its
+    frame (a few hundred bytes each, times every connection a server keeps open).
+    """
+    recv, send = ws.recv, ws.send
+    try:
+        while True:
+            await send(await recv())
+    except ConnectionClosedOK:
+        return
 
 
 class Server:

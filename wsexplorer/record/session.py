@@ -109,8 +109,8 @@ class Session:
         self._response_status: int | None = None
         self._sending: Direction = C2S if role == "client" else S2C
         self._receiving: Direction = S2C if role == "client" else C2S
-        self._replays: list[Replay | None] = [None, None]
-        self._decodings: dict[str | None, SubprotocolDecoding] = {}
+        self._replays: list[Replay | None] | None = None  # made by the first view that asks
+        self._decodings: dict[str | None, SubprotocolDecoding] | None = None
         # A live connection records on its event loop while a widget may read from another thread
         # (JupyterLab runs widget callbacks on a kernel subshell): every read and write holds this.
         self.lock = threading.RLock()
@@ -327,6 +327,8 @@ class Session:
         from .replay import Replay
 
         replays = self._replays
+        if replays is None:
+            replays = self._replays = [None, None]
         if replays[direction] is None:
             replays[direction] = Replay.of_session(self, direction, max_message_size=self.max_message_size)
         replay = replays[direction]
@@ -342,9 +344,12 @@ class Session:
         for servers that negotiate none: ``"socket.io"``, ``"json"``...). One per choice, kept."""
         from .decoding import SubprotocolDecoding
 
-        found = self._decodings.get(choice)
+        decodings = self._decodings
+        if decodings is None:
+            decodings = self._decodings = {}
+        found = decodings.get(choice)
         if found is None:
-            found = self._decodings[choice] = SubprotocolDecoding(self, choice=choice)
+            found = decodings[choice] = SubprotocolDecoding(self, choice=choice)
         return found
 
     def summary(self, decoder: str | None = None) -> SessionSummary:
