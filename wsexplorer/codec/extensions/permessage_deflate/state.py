@@ -35,6 +35,10 @@ from .params import (
 
 __all__ = ["PerMessageDeflateState", "inspect_compressed"]
 
+_JOIN_TAIL_BELOW = 4096
+"""A last frame shorter than this is joined with the ``00 00 ff ff`` tail and inflated in one zlib call
+(copying a few KiB costs less than a second call); a longer one is inflated, then the tail."""
+
 
 class PerMessageDeflateState(NegotiatedExtension):
     """permessage-deflate as agreed on one connection, seen from ``role`` (RFC 7692 §7.2).
@@ -161,16 +165,18 @@ class PerMessageDeflateState(NegotiatedExtension):
         With no context takeover on our side the compressor starts afresh for every message
         (§7.1.1).
         """
-        if self._compressor is None or self.local_no_context_takeover:
-            self._compressor = self._new_compressor()
-        data = self._compressor.compress(payload) + self._compressor.flush(zlib.Z_SYNC_FLUSH)
+        fresh = self.local_no_context_takeover
+        compressor = self._compressor
+        if compressor is None or fresh:
+            compressor = self._compressor = self._new_compressor()
+        data = compressor.compress(payload) + compressor.flush(zlib.Z_SYNC_FLUSH)
         if not data.endswith(SYNC_FLUSH_TAIL):  # a sync flush always ends with an empty stored block
             raise InternalError(
                 "zlib's sync flush did not end with 00 00 ff ff",
                 section="RFC 7692 §7.2.1",
                 fault="local",
             )
-        if self.local_no_context_takeover:
+        if fresh:
             self._compressor = None  # nothing to keep; let the memory go
         self.messages_sent += 1
         return data[:-4]
@@ -204,11 +210,16 @@ class PerMessageDeflateState(NegotiatedExtension):
                 self._decompressor = zlib.decompressobj(-self.remote_window_bits)
         self._received_compressed += len(fragment)
         try:
-            out = self._inflate(fragment, max_size)
             # An empty compressed message carries no block at all: there is nothing to complete
-            # (§7.2.3.6).
+            # (§7.2.3.6). A small last frame is inflated with the tail in one call.
             if fin and self._received_compressed:
-                out += self._inflate(SYNC_FLUSH_TAIL, max_size)
+                if len(fragment) < _JOIN_TAIL_BELOW:
+                    out = self._inflate(fragment + SYNC_FLUSH_TAIL, max_size)
+                else:
+                    out = self._inflate(fragment, max_size)
+                    out += self._inflate(SYNC_FLUSH_TAIL, max_size)
+            else:
+                out = self._inflate(fragment, max_size)
         except BaseException:
             self._receiving = False
             self._decompressor = None
@@ -225,24 +236,33 @@ class PerMessageDeflateState(NegotiatedExtension):
         assert d is not None  # set by decompress() at the start of every message
         pieces: list[bytes] = []
         pending = data
+        if pending and not d.eof:  # the common case: one call inflates it all
+            piece = self._inflate_once(d, pending, max_size)
+            pending = d.unconsumed_tail
+            if not pending or d.eof:
+                return piece
+            pieces.append(piece)
         while pending and not d.eof:  # after BFINAL, zlib parks the rest in unused_data: ignored
             # Ask for one byte more than the room left: getting it proves the message is too big,
             # and zlib stops there instead of inflating the rest (0 would mean "no limit").
-            limit = 0 if max_size is None else max_size - self._received_inflated + 1
-            try:
-                piece = d.decompress(pending, limit)
-            except zlib.error as exc:
-                raise rules.DEFLATE_INVALID.error(offset=None, detail=exc) from None
-            self._received_inflated += len(piece)
-            if max_size is not None and self._received_inflated > max_size:
-                raise rules.INFLATES_OVER_LIMIT.error(
-                    offset=None, limit=max_size, size=self._received_inflated
-                )
+            piece = self._inflate_once(d, pending, max_size)
             pieces.append(piece)
             if len(d.unconsumed_tail) == len(pending) and not piece:
                 break  # no progress possible (cannot happen with zlib, but never spin)
             pending = d.unconsumed_tail
         return b"".join(pieces)
+
+    def _inflate_once(self, d: zlib._Decompress, data: bytes, max_size: int | None) -> bytes:
+        """One zlib call, limited to one byte past the room left (see :meth:`_inflate`)."""
+        limit = 0 if max_size is None else max_size - self._received_inflated + 1
+        try:
+            piece = d.decompress(data, limit)
+        except zlib.error as exc:
+            raise rules.DEFLATE_INVALID.error(offset=None, detail=exc) from None
+        self._received_inflated += len(piece)
+        if max_size is not None and self._received_inflated > max_size:
+            raise rules.INFLATES_OVER_LIMIT.error(offset=None, limit=max_size, size=self._received_inflated)
+        return piece
 
     def reset(self) -> None:
         """Forget both LZ77 windows and any partial incoming message.
