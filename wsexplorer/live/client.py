@@ -31,6 +31,8 @@ _DEFAULT = object()
 class ClientConnection(WebSocket):
     """The client side of a live connection (see :class:`~wsexplorer.live.websocket.WebSocket`)."""
 
+    __slots__ = ("url",)
+
     url: str
 
 

@@ -74,16 +74,18 @@ class Inbox:
     def wake(self) -> None:
         """Let a waiting reader look again (a message came, or the connection closed)."""
         waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    async def wait(self) -> None:
-        """Wait until :meth:`wake` is called."""
-        self._waiter = self._loop.create_future()
-        try:
-            await self._waiter
-        finally:
+        if waiter is not None:
             self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def wait(self) -> asyncio.Future[None]:
+        """A future done at the next :meth:`wake`. A plain method, not a coroutine: an idle reader
+        then holds only this future, not a coroutine frame as well."""
+        waiter = self._waiter
+        if waiter is None or waiter.done():  # done: a reader cancelled while waiting
+            waiter = self._waiter = self._loop.create_future()
+        return waiter
 
     def take(self) -> str | bytes | None:
         """The oldest message, or ``None`` when none waits."""

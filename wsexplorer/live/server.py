@@ -42,6 +42,8 @@ Handler = Callable[["ServerConnection"], Awaitable[None]]
 class ServerConnection(WebSocket):
     """The server side of a live connection; ``path`` is the request target the client asked for."""
 
+    __slots__ = ("server",)
+
     server: Server
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -60,10 +62,9 @@ async def echo(ws: ServerConnection) -> None:
     A plain loop rather than ``async for``: an idle connection then holds no async generator and its
     frame (a few hundred bytes each, times every connection a server keeps open).
     """
-    recv, send = ws.recv, ws.send
     try:
         while True:
-            await send(await recv())
+            await ws.send(await ws.recv())
     except ConnectionClosedOK:
         return
 
@@ -176,9 +177,7 @@ class Server:
         if self.keep_sessions != 0 and self.record != "off":
             self.sessions.append(ws.session)
         self.connections.add(ws)
-        task = asyncio.get_running_loop().create_task(self._run(ws))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.add(asyncio.get_running_loop().create_task(self._run(ws)))  # _run discards it
 
     async def _run(self, ws: ServerConnection) -> None:
         try:
@@ -211,6 +210,7 @@ class Server:
             await ws.wait_closed()
         finally:
             self.connections.discard(ws)
+            self._tasks.discard(asyncio.current_task())
             if self.on_session is not None and self.record != "off":
                 try:
                     self.on_session(ws.session)

@@ -62,6 +62,15 @@ class WebSocket(asyncio.BufferedProtocol):
     and :meth:`send_raw` send hand-made bytes as they are. ``session`` holds every byte with its time.
     """
 
+    # fmt: off
+    __slots__ = (
+        "_drain_waiter", "_ending", "_eof", "_flow", "_handshake_error", "_inbox", "_keepalive",
+        "_loop", "_on_event", "_pings", "close_timeout", "closed", "connection", "deliver_messages",
+        "failure", "last_received_ns", "local_address", "opened", "ping_interval", "ping_timeout",
+        "recorder", "remote_address", "session", "transport",
+    )
+    # fmt: on
+
     def __init__(
         self,
         connection: Connection,
