@@ -21,13 +21,31 @@ __all__ = ["Ending"]
 class Ending:
     """The timers and the half-close of one connection's transport."""
 
-    __slots__ = ("close_timeout", "half_closed", "loop", "timer")
+    __slots__ = ("_closed", "close_timeout", "half_closed", "loop", "lost", "timer")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, close_timeout: float | None) -> None:
         self.loop = loop
         self.close_timeout = close_timeout
         self.timer: asyncio.TimerHandle | None = None
         self.half_closed = False
+        self.lost = False  # the transport is gone
+        self._closed: asyncio.Future[None] | None = None
+
+    def closed(self) -> asyncio.Future[None]:
+        """A future done once the transport is gone. Made when first asked for: an idle connection
+        that nobody waits on holds no future for it."""
+        future = self._closed
+        if future is None:
+            future = self._closed = self.loop.create_future()
+            if self.lost:
+                future.set_result(None)
+        return future
+
+    def transport_lost(self) -> None:
+        self.lost = True
+        future = self._closed
+        if future is not None and not future.done():
+            future.set_result(None)
 
     def after_write(self, transport: asyncio.Transport, conn: Connection, *, refused: bool) -> None:
         """Called after each write when the connection is no longer plainly open."""

@@ -94,7 +94,7 @@ class Recorder:
         self.journal = journal
         self.kept = 0
         self.stopped = False
-        self._unrecorded = [0, 0]
+        self._unrecorded: tuple[int, int] = (0, 0)  # a tuple: rarely changed, smaller than a list
         # Only the levels that look inside the stream follow it.
         filtering = self.level in ("control", "handshake")
         ways = (_Direction(not session.handshake), _Direction(not session.handshake)) if filtering else None
@@ -139,8 +139,13 @@ class Recorder:
             kept = kept[: self.max_bytes - self.kept]
             self._stop(f"the recording limit of {self.max_bytes:,} bytes was reached", t_ns)
         if len(kept) < len(data):
-            self._unrecorded[direction] += len(data) - len(kept)
-            self.session.meta["unrecorded_bytes"] = {"c2s": self._unrecorded[0], "s2c": self._unrecorded[1]}
+            c2s, s2c = self._unrecorded
+            if direction == C2S:
+                c2s += len(data) - len(kept)
+            else:
+                s2c += len(data) - len(kept)
+            self._unrecorded = (c2s, s2c)
+            self.session.meta["unrecorded_bytes"] = {"c2s": c2s, "s2c": s2c}
         if kept:
             self.kept += len(kept)
             self.session.record(direction, kept, t_ns)

@@ -65,7 +65,7 @@ class WebSocket(asyncio.BufferedProtocol):
     # fmt: off
     __slots__ = (
         "_drain_waiter", "_ending", "_eof", "_flow", "_handshake_error", "_inbox", "_keepalive",
-        "_loop", "_on_event", "_pings", "close_timeout", "closed", "connection", "deliver_messages",
+        "_loop", "_on_event", "_pings", "close_timeout", "connection", "deliver_messages",
         "failure", "last_received_ns", "local_address", "opened", "ping_interval", "ping_timeout",
         "recorder", "remote_address", "session", "transport",
     )
@@ -97,7 +97,6 @@ class WebSocket(asyncio.BufferedProtocol):
         self.transport: asyncio.Transport | None = None
         self._loop = asyncio.get_running_loop()
         self.opened: asyncio.Future[None] = self._loop.create_future()
-        self.closed: asyncio.Future[None] = self._loop.create_future()
         if max_queue_bytes is None:  # a few messages of the largest size allowed
             limit = connection.max_message_size
             max_queue_bytes = 4 * limit if limit is not None else 64 << 20
@@ -127,6 +126,11 @@ class WebSocket(asyncio.BufferedProtocol):
     def on_event(self, callback: Callable[[Event], None] | None) -> None:
         self._on_event = callback
         self.connection.frame_events = callback is not None
+
+    @property
+    def closed(self) -> asyncio.Future[None]:
+        """Done once the TCP connection is closed (see :meth:`wait_closed`)."""
+        return self._ending.closed()
 
     @property
     def state(self) -> State:
@@ -231,8 +235,7 @@ class WebSocket(asyncio.BufferedProtocol):
         self._inbox.wake()
         if self._drain_waiter is not None and not self._drain_waiter.done():
             self._drain_waiter.set_result(None)
-        if not self.closed.done():
-            self.closed.set_result(None)
+        self._ending.transport_lost()
 
     def pause_writing(self) -> None:
         """The transport's buffer passed its high-water mark: stop sending, and stop reading too, so a
@@ -386,7 +389,7 @@ class WebSocket(asyncio.BufferedProtocol):
         await self._wait_closed_or_abort()
 
     async def _wait_closed_or_abort(self) -> None:
-        if self.closed.done():
+        if self._ending.lost:
             return
         try:
             await asyncio.wait_for(asyncio.shield(self.closed), self.close_timeout)
@@ -411,7 +414,7 @@ class WebSocket(asyncio.BufferedProtocol):
             message = self._inbox.take()
             if message is not None:
                 return message
-            if self.connection.state is State.CLOSED or self.closed.done():
+            if self.connection.state is State.CLOSED or self._ending.lost:
                 raise self._closed_error()
             await self._inbox.wait()
 
