@@ -87,6 +87,14 @@ class Session:
     (URL, peer address, TLS details, start time...); it must be JSON-serializable to be saved.
     """
 
+    # fmt: off
+    __slots__ = (
+        "_chunk_dir", "_chunk_len", "_chunk_t", "_clocked", "_clocks", "_decodings", "_receiving",
+        "_replays", "_response_status", "_sending", "_streams", "handshake", "lock",
+        "max_message_size", "meta", "role",
+    )
+    # fmt: on
+
     def __init__(
         self,
         role: Literal["client", "server"] = "client",
