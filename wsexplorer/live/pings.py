@@ -14,6 +14,8 @@ __all__ = ["PingTracker"]
 class PingTracker:
     """The pings sent and not yet answered, each with its send time and the future of its RTT."""
 
+    __slots__ = ("_loop", "_waiting")
+
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._waiting: dict[bytes, tuple[int, asyncio.Future[float]]] = {}

@@ -101,6 +101,8 @@ class Handshake:
     per line: kilobytes per idle connection) and parsed again on demand.
     """
 
+    __slots__ = ("_buffer", "_request", "_response", "extensions", "length", "misbehave", "policy", "role")
+
     def __init__(
         self,
         role: Role,
