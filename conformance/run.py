@@ -601,7 +601,7 @@ fragmentation, UTF-8, closing, limits, auto-fragmentation) and RFC 7692 (permess
 
 ```sh
 bash conformance/setup.sh                                        # once: wstest in conformance/.venv27 (~20 s)
-.venv/bin/python conformance/run.py --role both --progress        # all 517 cases, both roles at once (~20 min)
+.venv/bin/python conformance/run.py --role both --progress        # all 517 cases, both roles (~20 min)
 .venv/bin/python conformance/run.py --role both --exclude '12.*' '13.*'   # no compression (~40 s)
 .venv/bin/python conformance/run.py --role client --cases 7.1.5   # one case (patterns like 6.4.*)
 .venv/bin/python -m pytest tests/conformance -m "not slow"       # as tests (12, 13 excluded)
