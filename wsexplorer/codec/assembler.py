@@ -17,7 +17,7 @@ from .frame_header import FIN_BIT, OPCODE_BITS, RSV1_BIT, Opcode
 from .frames import Frame
 from .utf8 import Utf8Validator
 
-__all__ = ["Inflater", "Message", "MessageAssembler"]
+__all__ = ["Inflater", "Message", "MessageAssembler", "with_offset"]
 
 
 class Inflater(Protocol):
@@ -160,7 +160,7 @@ class MessageAssembler:
             except ProtocolError as exc:
                 if exc.offset is not None:
                     raise
-                raise _with_offset(exc, offset) from exc
+                raise with_offset(exc, offset) from exc
             payload_offset = None  # inflated bytes have no wire position
         else:
             data = wire_payload
@@ -216,6 +216,6 @@ class MessageAssembler:
         self._utf8 = None
 
 
-def _with_offset(exc: ProtocolError, offset: int) -> ProtocolError:
+def with_offset(exc: ProtocolError, offset: int) -> ProtocolError:
     """Re-create ``exc`` so that its message names the stream offset of the frame."""
     return type(exc)(exc.rule, section=exc.section, offset=offset, fault=exc.fault, close_code=exc.close_code)

@@ -41,6 +41,10 @@ def serialize_frame(
     if rsv1 or rsv2 or rsv3:
         b0 |= (RSV1_BIT if rsv1 else 0) | (RSV2_BIT if rsv2 else 0) | (RSV3_BIT if rsv3 else 0)
     mask_bit = MASK_BIT if mask_key is not None else 0
+    if n < 126 and length_form is None:  # most frames: the 7-bit form, written without the general steps
+        if mask_key is None:
+            return bytes((b0, n)) + payload
+        return bytes((b0, mask_bit | n)) + mask_key + apply_mask(payload, mask_key)
     form = minimal_form(n) if length_form is None else length_form
     if form == LengthForm.BITS_7:
         if n > 125:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import IncompleteInput
-from .frame_header import LENGTH7_BITS, MASK_BIT, OPCODE_BITS, header_layout
+from .frame_header import LENGTH7_BITS, MASK_BIT, OPCODE_BITS, header_layout, header_needed
 from .frames import Frame
 from .masking import LARGE_PAYLOAD, apply_mask
 
@@ -57,16 +57,12 @@ class FrameParser:
         """How many more bytes complete the frame being received, or its header while that is cut
         (then more may be needed); 0 when nothing is buffered."""
         buf = self._buf
-        have = len(buf)
-        if have < 2:
-            return 2 - have if have else 0
+        if not buf:
+            return 0
         layout = header_layout(buf, 0)
         if layout is None:
-            b1 = buf[1]
-            len7 = b1 & LENGTH7_BITS
-            hlen = 2 + (4 if b1 & MASK_BIT else 0) + (2 if len7 == 126 else 8 if len7 == 127 else 0)
-            return hlen - have
-        return layout[0] + layout[2] - have
+            return header_needed(buf) - len(buf)
+        return layout[0] + layout[2] - len(buf)
 
     def skip(self, count: int) -> None:
         """Count ``count`` bytes of whole frames that a caller took straight from its input instead of

@@ -321,11 +321,7 @@ class Connection:
         self.state = after if after is not None else transition(self.state, Trigger.SEND_MESSAGE)
         sender = self._sender
         if fragment_size is None:  # the common case: one frame
-            compressor = sender.compressor
-            if compressor is None:
-                self._out.append(sender.frame(opcode, payload))
-            else:
-                self._out.append(sender.frame(opcode, compressor.compress(payload), rsv1=True))
+            self._out.append(sender.single(opcode, payload))
         else:
             self._out.extend(sender.message(opcode, payload, fragment_size))
 

@@ -10,8 +10,8 @@ byte of the TCP stream. The :class:`~wsexplorer.protocol.connection.Connection` 
 from __future__ import annotations
 
 from ..codec import rules
-from ..codec.assembler import Inflater, Message, MessageAssembler
-from ..codec.frame_header import OPCODE_BITS, Opcode
+from ..codec.assembler import Inflater, Message, MessageAssembler, with_offset
+from ..codec.frame_header import FIN_BIT, LENGTH7_BITS, MASK_BIT, OPCODE_BITS, RSV1_BIT, Opcode
 from ..codec.frame_parser import FrameParser
 from ..codec.masking import apply_mask
 from ..codec.role import Role
@@ -20,6 +20,16 @@ from ..errors import CloseCode, ProtocolError, error_for_close_code
 from .events import BinaryMessage, CloseReceived, Event, FrameReceived, Ping, Pong, TextMessage
 
 __all__ = ["FrameReceiver"]
+
+# The first byte of a single-frame message or control frame the fast path takes (FIN + opcode, and
+# RSV1 for a compressed message), and the 7-bit lengths it takes (a control frame's limit, §5.5).
+_TEXT = FIN_BIT | Opcode.TEXT
+_BINARY = FIN_BIT | Opcode.BINARY
+_DEFLATED_TEXT = _TEXT | RSV1_BIT
+_DEFLATED_BINARY = _BINARY | RSV1_BIT
+_PING = FIN_BIT | Opcode.PING
+_PONG = FIN_BIT | Opcode.PONG
+_SMALL = 125
 
 
 class FrameReceiver:
@@ -178,10 +188,10 @@ class FrameReceiver:
         while end - pos >= 2:
             b0 = data[pos]
             b1 = data[pos + 1]
-            plen = b1 & 0x7F
-            if plen > 125:
+            plen = b1 & LENGTH7_BITS
+            if plen > _SMALL:
                 break
-            if b1 & 0x80:  # MASK
+            if b1 & MASK_BIT:
                 if sender == "server":
                     break
                 stop = pos + 6 + plen
@@ -197,10 +207,10 @@ class FrameReceiver:
                 payload = bytes(data[pos + 2 : stop])
             if max_frame is not None and plen > max_frame:
                 break
-            if b0 == 0x81 or b0 == 0x82:  # FIN, text or binary, no RSV bit
+            if b0 in (_TEXT, _BINARY):  # no RSV bit
                 if limit is not None and plen > limit:
                     break
-                if b0 == 0x82:
+                if b0 == _BINARY:
                     message = Message(Opcode.BINARY, payload, False, plen, (base + pos,))
                     events.append(BinaryMessage(payload, message))
                 else:
@@ -210,12 +220,12 @@ class FrameReceiver:
                         break
                     message = Message(Opcode.TEXT, payload, False, plen, (base + pos,), text)
                     events.append(TextMessage(text, message))
-            elif (b0 == 0xC1 or b0 == 0xC2) and inflater is not None:  # FIN, RSV1: compressed
-                self._inflated(b0 == 0xC1, payload, plen, base + pos, events)
-            elif b0 == 0x89:  # FIN, ping
+            elif b0 in (_DEFLATED_TEXT, _DEFLATED_BINARY) and inflater is not None:
+                self._inflated(b0 == _DEFLATED_TEXT, payload, plen, base + pos, events)
+            elif b0 == _PING:
                 events.append(Ping(payload))
                 ping = True
-            elif b0 == 0x8A:  # FIN, pong
+            elif b0 == _PONG:
                 events.append(Pong(payload))
             else:
                 break
@@ -231,9 +241,7 @@ class FrameReceiver:
         except ProtocolError as exc:
             if exc.offset is not None:
                 raise
-            raise type(exc)(
-                exc.rule, section=exc.section, offset=offset, fault=exc.fault, close_code=exc.close_code
-            ) from exc
+            raise with_offset(exc, offset) from exc
         n = len(payload)
         if limit is not None and n > limit:
             raise rules.MESSAGE_OVER_LIMIT.error(offset=offset, size=n, so_far=" so far", limit=limit)

@@ -12,9 +12,8 @@ import os
 from collections.abc import Callable
 from typing import Protocol
 
-from ..codec.frame_header import FIN_BIT, MASK_BIT, RSV1_BIT, Opcode
+from ..codec.frame_header import Opcode
 from ..codec.frames import serialize_frame
-from ..codec.masking import apply_mask
 
 __all__ = ["Compressor", "FrameSender"]
 
@@ -44,16 +43,14 @@ class FrameSender:
 
     def frame(self, opcode: int, payload: bytes, *, fin: bool = True, rsv1: bool = False) -> bytes:
         """One frame; a fresh masking key for every masked frame (§5.3)."""
-        n = len(payload)
-        if n < 126:  # the 7-bit length form, written here: most frames are small (§5.2)
-            b0 = (FIN_BIT if fin else 0) | (RSV1_BIT if rsv1 else 0) | opcode
-            if not self.mask:
-                return bytes((b0, n)) + payload
-            key = self._key()
-            return bytes((b0, MASK_BIT | n)) + key + apply_mask(payload, key)
-        return serialize_frame(
-            opcode, payload, fin=fin, rsv1=rsv1, mask_key=self._key() if self.mask else None
-        )
+        key = self._key() if self.mask else None
+        return serialize_frame(opcode, payload, fin=fin, rsv1=rsv1, mask_key=key)
+
+    def single(self, opcode: int, payload: bytes) -> bytes:
+        """A data message as one frame, compressed first when an extension compresses."""
+        if self.compressor is None:
+            return self.frame(opcode, payload)
+        return self.frame(opcode, self.compressor.compress(payload), rsv1=True)
 
     def _key(self) -> bytes:
         if self.rng is not os.urandom:  # a chosen source (tests, lessons): asked for every key
@@ -67,11 +64,13 @@ class FrameSender:
     def message(self, opcode: int, payload: bytes, fragment_size: int | None = None) -> list[bytes]:
         """The frames of one data message, compressed first when an extension compresses, in frames
         of at most ``fragment_size`` payload bytes when given."""
+        if fragment_size is None:
+            return [self.single(opcode, payload)]
         rsv1 = False
         if self.compressor is not None:
             payload = self.compressor.compress(payload)
             rsv1 = True
-        if fragment_size is None or len(payload) <= fragment_size:
+        if len(payload) <= fragment_size:
             return [self.frame(opcode, payload, rsv1=rsv1)]
         if fragment_size < 1:
             raise ValueError("fragment_size must be at least 1")

@@ -236,24 +236,20 @@ class PerMessageDeflateState(NegotiatedExtension):
         assert d is not None  # set by decompress() at the start of every message
         pieces: list[bytes] = []
         pending = data
-        if pending and not d.eof:  # the common case: one call inflates it all
-            piece = self._inflate_once(d, pending, max_size)
-            pending = d.unconsumed_tail
-            if not pending or d.eof:
-                return piece
-            pieces.append(piece)
         while pending and not d.eof:  # after BFINAL, zlib parks the rest in unused_data: ignored
-            # Ask for one byte more than the room left: getting it proves the message is too big,
-            # and zlib stops there instead of inflating the rest (0 would mean "no limit").
             piece = self._inflate_once(d, pending, max_size)
+            tail = d.unconsumed_tail
+            if not pieces and (not tail or d.eof):
+                return piece  # the common case: one call inflated it all
             pieces.append(piece)
-            if len(d.unconsumed_tail) == len(pending) and not piece:
+            if len(tail) == len(pending) and not piece:
                 break  # no progress possible (cannot happen with zlib, but never spin)
-            pending = d.unconsumed_tail
+            pending = tail
         return b"".join(pieces)
 
     def _inflate_once(self, d: zlib._Decompress, data: bytes, max_size: int | None) -> bytes:
-        """One zlib call, limited to one byte past the room left (see :meth:`_inflate`)."""
+        """One zlib call. It asks for one byte more than the room left: getting it proves the message
+        is too big, and zlib stops there instead of inflating the rest (0 would mean "no limit")."""
         limit = 0 if max_size is None else max_size - self._received_inflated + 1
         try:
             piece = d.decompress(data, limit)
