@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wsexplorer.codec.frame_builder import serialize_frame
-from wsexplorer.codec.frame_parser import FrameParser
+from wsexplorer.codec.frame_parser import STREAMED_PAYLOAD, FrameParser
 from wsexplorer.codec.frames import Frame
 from wsexplorer.codec.masking import LARGE_PAYLOAD
 
@@ -39,7 +39,7 @@ def _feed(data: bytes, cuts: list[int], as_view: bool) -> tuple[list[Frame], Fra
 @settings(max_examples=60, deadline=None)
 @given(
     sizes=st.lists(
-        st.sampled_from([0, 5, 125, 126, 2047, LARGE_PAYLOAD, 3001, 65535, 65536, 70001]),
+        st.sampled_from([0, 5, 125, 126, 2047, LARGE_PAYLOAD, 3001, 65535, 65536, 70001, 140_003]),
         min_size=1,
         max_size=5,
     ),
@@ -103,3 +103,56 @@ def test_skip_moves_offsets_between_frames_only() -> None:
     parser.feed(b"\x82")
     with pytest.raises(ValueError):
         parser.skip(1)
+
+
+@pytest.mark.parametrize("masked", [True, False])
+@pytest.mark.parametrize("piece", [13, 4093, 65536, 100_000])
+def test_a_streamed_frame_is_unmasked_as_it_arrives(masked: bool, piece: int) -> None:
+    """From the read after its header, a large frame's payload is written as pieces come, and the
+    parser still counts it as buffered, shows its header and says how much is missing."""
+    size = STREAMED_PAYLOAD * 2 + 3
+    data, (payload,) = _stream([size], masked)
+    hlen = len(data) - size
+    parser = FrameParser()
+    (small,) = parser.feed(b"\x81\x01a" + data[:hlen])  # a small frame first: offsets start at 3
+    assert small.payload == b"a" and parser.buffered == hlen
+    pos = hlen
+    frames: list[Frame] = []
+    while not frames:
+        scratch = bytearray(data[pos : pos + piece])
+        frames = parser.feed(memoryview(scratch))
+        pos += len(scratch)
+        scratch[:] = b"\xff" * len(scratch)  # the parser keeps nothing of a reused read buffer
+        if not frames:
+            assert parser.buffered == pos and parser.stream_offset == 3 + pos
+            assert parser.peek_header() == (3, hlen, size, 2)
+            assert parser.missing() == len(data) - pos
+            with pytest.raises(ValueError):
+                parser.skip(1)
+    (frame,) = frames
+    assert pos == len(data)
+    assert frame.payload == payload and bytes(frame) == data and frame.offset == 3
+    assert parser.buffered == 0 and parser.stream_offset == 3 + len(data) and parser.missing() == 0
+
+
+def test_a_streamed_frame_then_more_frames_in_the_same_read() -> None:
+    data, payloads = _stream([STREAMED_PAYLOAD + 10, 5, STREAMED_PAYLOAD, 70], masked=True)
+    parser = FrameParser()
+    first = len(data) - sum(len(p) for p in payloads[1:]) - 200
+    assert parser.feed(data[:100]) == []
+    assert parser.feed(data[100:first]) == []  # now streaming the first frame
+    frames = parser.feed(data[first:])
+    assert [f.payload for f in frames] == payloads
+    assert b"".join(bytes(f) for f in frames) == data
+
+
+def test_a_huge_announced_frame_is_not_allocated_ahead() -> None:
+    """A header announcing more than the streamed maximum keeps the buffered path: nothing is
+    allocated for bytes that have not arrived."""
+    header = b"\x82\xff" + (1 << 40).to_bytes(8, "big") + b"\x00" * 4
+    parser = FrameParser()
+    parser.feed(header + b"x" * 10)
+    parser.feed(b"y" * 1000)
+    assert parser.buffered == len(header) + 1010
+    assert parser.peek_header() == (0, len(header), 1 << 40, 2)
+    assert parser.missing() == (1 << 40) - 1010

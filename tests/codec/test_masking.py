@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wsexplorer.codec.masking import apply_mask
+from wsexplorer.codec.masking import PayloadWriter, apply_mask
 
 
 def _reference(data: bytes, key: bytes) -> bytes:
@@ -58,3 +59,31 @@ def test_matches_websockets_speedups() -> None:
     for n in (10, 3000, 1 << 20):
         data, key = os.urandom(n), os.urandom(4)
         assert apply_mask(data, key) == speedups.apply_mask(data, key)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    size=st.integers(min_value=0, max_value=200_000),
+    cuts=st.lists(st.integers(min_value=0, max_value=200_000), max_size=8),
+    masked=st.booleans(),
+)
+def test_payload_writer_in_pieces_equals_apply_mask(size: int, cuts: list[int], masked: bool) -> None:
+    """Pieces of any length and any key phase, including longer than one tile (64 KiB)."""
+    data, key = os.urandom(size), os.urandom(4)
+    writer = PayloadWriter(size, key if masked else None)
+    points = sorted({0, size, *(c for c in cuts if c <= size)})
+    for a, b in itertools.pairwise(points):
+        assert writer.missing == size - a and writer.filled == a
+        writer.write(memoryview(bytearray(data[a:b])))
+    assert writer.payload() == (apply_mask(data, key) if masked else data)
+
+
+def test_payload_writer_refuses_too_much_and_too_little() -> None:
+    writer = PayloadWriter(10, b"abcd")
+    writer.write(b"12345")
+    with pytest.raises(ValueError, match="missing 5"):
+        writer.write(b"123456")
+    with pytest.raises(ValueError, match="missing 5"):
+        writer.payload()
+    writer.write(b"67890")
+    assert writer.payload() == apply_mask(b"1234567890", b"abcd")

@@ -12,9 +12,16 @@ from dataclasses import dataclass
 from ..errors import IncompleteInput
 from .frame_header import LENGTH7_BITS, MASK_BIT, OPCODE_BITS, header_layout, header_needed
 from .frames import Frame
-from .masking import LARGE_PAYLOAD, apply_mask
+from .masking import LARGE_PAYLOAD, PayloadWriter, apply_mask
 
 __all__ = ["FrameParser", "StreamSplit", "split_frames"]
+
+STREAMED_PAYLOAD = 65536
+"""A frame with at least this many payload bytes that takes more than one read is unmasked into its
+payload as the reads arrive (:class:`~wsexplorer.codec.masking.PayloadWriter`) instead of being
+buffered whole and unmasked at the end: one pass over each byte instead of two."""
+_STREAMED_MAX = 64 * 1024 * 1024  # above this, a payload is not allocated before its bytes arrive
+_CAN_STREAM = PayloadWriter.AVAILABLE
 
 
 class FrameParser:
@@ -23,24 +30,31 @@ class FrameParser:
     Feed bytes with :meth:`feed`; it returns the frames completed so far, each with its ``offset``
     counted from the first byte ever fed. :meth:`peek_header` shows the header of an incomplete frame,
     so a receiver can refuse an oversized frame before its payload arrives. Small frames keep their wire
-    bytes and unmask on demand; large ones are unmasked here, once, from the buffer.
+    bytes and unmask on demand; large ones are unmasked here, once: from the buffer when they arrived
+    in one read, or piece by piece into their payload when they take several (``STREAMED_PAYLOAD``).
+    A streamed frame starts on the read after the one that completed its header, so a receiver has
+    checked the announced length (:meth:`peek_header`) before its payload is allocated.
     """
 
-    __slots__ = ("_buf", "_consumed")
+    __slots__ = ("_buf", "_consumed", "_header", "_writer")
 
     def __init__(self) -> None:
         self._buf = bytearray()
-        self._consumed = 0  # stream offset of _buf[0]
+        self._consumed = 0  # stream offset of _buf[0], or of the streamed frame's first byte
+        self._header = b""  # the streamed frame's header
+        self._writer: PayloadWriter | None = None  # the streamed frame's payload, being written
 
     @property
     def buffered(self) -> int:
         """Bytes received but not yet part of a complete frame."""
+        if self._writer is not None:
+            return len(self._header) + self._writer.filled
         return len(self._buf)
 
     @property
     def stream_offset(self) -> int:
         """Offset of the next byte fed, counted from the first byte ever fed."""
-        return self._consumed + len(self._buf)
+        return self._consumed + self.buffered
 
     def peek_header(self) -> tuple[int, int, int, int] | None:
         """(stream offset, header length, payload length, opcode) of an incomplete frame whose header
@@ -48,6 +62,10 @@ class FrameParser:
 
         Lets a receiver enforce a size limit as soon as the header is read, before any payload arrives.
         """
+        writer = self._writer
+        if writer is not None:
+            header = self._header
+            return self._consumed, len(header), writer.filled + writer.missing, header[0] & OPCODE_BITS
         layout = header_layout(self._buf, 0)
         if layout is None:
             return None
@@ -56,6 +74,8 @@ class FrameParser:
     def missing(self) -> int:
         """How many more bytes complete the frame being received, or its header while that is cut
         (then more may be needed); 0 when nothing is buffered."""
+        if self._writer is not None:
+            return self._writer.missing
         buf = self._buf
         if not buf:
             return 0
@@ -67,19 +87,27 @@ class FrameParser:
     def skip(self, count: int) -> None:
         """Count ``count`` bytes of whole frames that a caller took straight from its input instead of
         feeding them (a receiver's fast path), so later offsets stay right. Only between frames."""
-        if self._buf:
+        if self.buffered:
             raise ValueError("skip() in the middle of a frame")
         self._consumed += count
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[Frame]:
         """Add bytes; return every frame now complete, in order."""
+        frames: list[Frame] = []
         buf = self._buf
+        # Only the 8-byte length form announces STREAMED_PAYLOAD bytes or more.
+        if self._writer is None and len(buf) >= 10 and buf[1] & LENGTH7_BITS == 127 and _CAN_STREAM:
+            self._start_streaming()
+        if self._writer is not None:
+            rest = self._stream(data, frames)
+            if not rest:
+                return frames
+            data = rest
         if buf:
             buf += data
             source: bytes | bytearray = buf
         else:
             source = bytes(data)
-        frames: list[Frame] = []
         view = memoryview(source)
         pos = 0
         end = len(source)
@@ -114,6 +142,40 @@ class FrameParser:
             buf += memoryview(source)[pos:]
         self._consumed = base + pos
         return frames
+
+    def _start_streaming(self) -> None:
+        """Turn the buffered start of a large frame into a payload being written (one pass from here)."""
+        buf = self._buf
+        layout = header_layout(buf, 0)
+        if layout is None:
+            return
+        hlen, _, plen = layout
+        if not STREAMED_PAYLOAD <= plen <= _STREAMED_MAX:
+            return
+        header = self._header = bytes(buf[:hlen])
+        writer = self._writer = PayloadWriter(plen, header[-4:] if header[1] & MASK_BIT else None)
+        writer.write(memoryview(buf)[hlen:])
+        buf.clear()
+
+    def _stream(self, data: bytes | bytearray | memoryview, frames: list[Frame]) -> memoryview | None:
+        """Write ``data`` into the streamed payload; when it completes, append the frame and return the
+        bytes after it (None when ``data`` ended first)."""
+        writer = self._writer
+        assert writer is not None
+        need = writer.missing
+        if len(data) < need:
+            writer.write(data)
+            return None
+        view = memoryview(data)
+        writer.write(view[:need])
+        header = self._header
+        layout = header_layout(header, 0)
+        assert layout is not None
+        frames.append(Frame.from_header_and_payload(header, writer.payload(), layout[1], self._consumed))
+        self._consumed += len(header) + layout[2]
+        self._writer = None
+        self._header = b""
+        return view[need:]
 
 
 def _large_frame(

@@ -9,6 +9,9 @@ that is then copied into a ``bytes``; from 128 KiB the XOR is written straight i
 short-lived allocations make the C allocator hand memory back to the kernel and fault it in again on
 every call. numpy reaches the new object's storage through the array interface (an address and a
 length), so no per-size ctypes array type is created (tens of microseconds for every new length).
+
+A large frame that arrives over several reads is unmasked piece by piece straight into its payload
+(:class:`PayloadWriter`): one pass over each byte instead of a copy into a buffer and a second pass.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LARGE_PAYLOAD", "apply_mask"]
+__all__ = ["LARGE_PAYLOAD", "PayloadWriter", "apply_mask"]
 
 # Below this size the big-integer XOR beats numpy's per-call overhead.
 _NUMPY_THRESHOLD = 1536
@@ -98,3 +101,71 @@ def _mask_large(data: bytes | bytearray | memoryview, key: bytes, n: int) -> byt
     if tail:
         _memmove(address + body, tail, n - body)
     return result
+
+
+# The repeated key of a streamed payload: one typical read (64 KiB), plus 3 bytes so that any key phase
+# fits; longer pieces are XORed in steps of this size.
+_TILE = 64 * 1024
+
+
+class PayloadWriter:
+    """A payload of known length written piece by piece as it arrives, unmasked on the way (§5.3).
+
+    The payload is a new ``bytes`` object written in place before anyone else sees it, so the frame
+    gets it without a further copy. Each piece is XORed with the key tiled from the right phase (the
+    key's octet ``i % 4`` for payload octet ``i``), byte-wise, so no piece needs any alignment. Only on
+    CPython (:attr:`AVAILABLE`); elsewhere the parser buffers the frame and calls :func:`apply_mask`.
+    """
+
+    __slots__ = ("_filled", "_payload", "_target", "_tile")
+
+    AVAILABLE = _new_bytes is not None
+
+    def __init__(self, length: int, key: bytes | None) -> None:
+        if not self.AVAILABLE:
+            raise RuntimeError("PayloadWriter needs CPython")
+        self._payload: bytes = _new_bytes(None, length)
+        # The payload's storage as an array; it lives no longer than this writer, which holds the bytes.
+        self._target: Any = np.asarray(_Storage(id(self._payload) + _BYTES_DATA_OFFSET, length))
+        self._filled = 0
+        self._tile = None if key is None else np.frombuffer(key * (_TILE // 4 + 1), dtype=np.uint8)
+
+    @property
+    def missing(self) -> int:
+        """Payload bytes still to come."""
+        return len(self._payload) - self._filled
+
+    @property
+    def filled(self) -> int:
+        """Payload bytes written so far."""
+        return self._filled
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        """Append ``data`` (at most :attr:`missing` bytes), unmasked when the payload is masked."""
+        n = len(data)
+        filled = self._filled
+        if n > len(self._payload) - filled:
+            raise ValueError(f"{n} bytes for a payload missing {self.missing}")
+        source = np.frombuffer(data, dtype=np.uint8)
+        tile = self._tile
+        if tile is None:
+            self._target[filled : filled + n] = source
+        else:
+            phase = filled & 3  # _TILE is a multiple of 4: every step starts at the same phase
+            target = self._target
+            if n <= _TILE:  # one read's worth: the usual case
+                np.bitwise_xor(source, tile[phase : phase + n], out=target[filled : filled + n])
+                self._filled = filled + n
+                return
+            for start in range(0, n, _TILE):
+                piece = source[start : start + _TILE]
+                at = filled + start
+                np.bitwise_xor(piece, tile[phase : phase + len(piece)], out=target[at : at + len(piece)])
+        self._filled = filled + n
+
+    def payload(self) -> bytes:
+        """The whole payload, once every byte has been written."""
+        if self.missing:
+            raise ValueError(f"the payload is missing {self.missing} bytes")
+        self._target = None
+        return self._payload
