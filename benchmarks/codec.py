@@ -473,8 +473,8 @@ def workload_deflate(size: int) -> Workload:
     sizes: dict[str, int] = {}
 
     def ours_setup() -> tuple[Any, Any]:
-        client = PerMessageDeflate()
-        accepted = PerMessageDeflate().accept([client.offer()])
+        client = PerMessageDeflate(mem_level=8)  # zlib's default memLevel, as the other two use
+        accepted = PerMessageDeflate(mem_level=8).accept([client.offer()])
         assert accepted is not None
         response, server_state, _ = accepted
         return client.check_response(response), server_state
@@ -485,7 +485,8 @@ def workload_deflate(size: int) -> Workload:
         return compressed, server.decompress(compressed, fin=True)
 
     def ws_setup() -> tuple[WsDeflate, WsDeflate]:
-        # As negotiated by default: context takeover both ways, 15-bit windows, zlib level 6, memLevel 8.
+        # As negotiated without parameters: context takeover both ways, 15-bit windows, zlib level 6,
+        # memLevel 8 (zlib's defaults; wsexplorer is set to the same memLevel above).
         return WsDeflate(False, False, 15, 15), WsDeflate(False, False, 15, 15)
 
     def ws_run(exts: tuple[WsDeflate, WsDeflate]) -> tuple[bytes, bytes]:

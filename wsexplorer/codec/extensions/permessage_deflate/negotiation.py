@@ -18,6 +18,7 @@ from .params import (
     CLIENT_NCT,
     EXTENSION_NAME,
     MAX_BITS,
+    MEM_LEVEL,
     SECTIONS,
     SERVER_BITS,
     SERVER_NCT,
@@ -75,7 +76,7 @@ class PerMessageDeflate(Extension):
     server_max_window_bits: int | None = None
     client_max_window_bits: int | bool | None = True
     compress_level: int = 6
-    mem_level: int = 8
+    mem_level: int = MEM_LEVEL
 
     name = EXTENSION_NAME
 

@@ -26,6 +26,7 @@ from .message import CompressedMessage
 from .params import (
     EXTENSION_NAME,
     MAX_BITS,
+    MEM_LEVEL,
     SYNC_FLUSH_TAIL,
     Unacceptable,
     check_bits,
@@ -61,7 +62,7 @@ class PerMessageDeflateState(NegotiatedExtension):
         server_max_window_bits: int = MAX_BITS,
         client_max_window_bits: int = MAX_BITS,
         compress_level: int = 6,
-        mem_level: int = 8,
+        mem_level: int = MEM_LEVEL,
     ) -> None:
         if role not in ("client", "server"):
             raise ValueError(f"role must be 'client' or 'server', not {role!r}")
@@ -85,7 +86,7 @@ class PerMessageDeflateState(NegotiatedExtension):
 
     @classmethod
     def from_agreed(
-        cls, agreed: ExtensionOffer, role: Role, *, compress_level: int = 6, mem_level: int = 8
+        cls, agreed: ExtensionOffer, role: Role, *, compress_level: int = 6, mem_level: int = MEM_LEVEL
     ) -> PerMessageDeflateState:
         """The state implied by a server response alone (absent window bits mean 15);
         NegotiationError if bad.
