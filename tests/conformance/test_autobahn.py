@@ -72,3 +72,17 @@ def test_autobahn_full(role: str) -> None:
     _require_wstest()
     result = runner.run_role_sync(role, report_dir=REPORTS / "full")
     _check(result, ALL_CASES)
+
+
+def test_the_compress_level_reaches_both_roles() -> None:
+    """--compress-level sets wsexplorer's zlib level on the server and the client alike (local only:
+    the offer and the answer are the defaults either way)."""
+    try:
+        runner.use_compress_level(6)
+        for config in (runner.SERVER_CONFIG, runner.CLIENT_CONFIG):
+            (extension,) = config["extensions"]
+            assert extension.compress_level == 6
+            assert extension == type(extension)(compress_level=6)
+    finally:
+        runner.use_compress_level(runner.COMPRESS_LEVEL)
+    assert runner.SERVER_CONFIG["extensions"][0].compress_level == runner.COMPRESS_LEVEL == 1
