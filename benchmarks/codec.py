@@ -629,6 +629,8 @@ def targets(workloads: dict[str, Workload]) -> list[str]:
         name = "small-frame serialize, " + ours.split(" ", 1)[1]
         target(name, ser, ours, ser.ws_baseline, 1.0)
         target(name, ser, ours, ser.wp_baseline, 2.0)
+    large = workloads["parse_large"]
+    target("1 MiB frame parse", large, "wsexplorer FrameParser.feed", large.ws_baseline, 1.0)
     target("masking 1 MiB", mask, "wsexplorer apply_mask", mask.ws_baseline, 0.5)
     return out
 
