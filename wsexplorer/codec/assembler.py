@@ -15,9 +15,9 @@ from ..errors import ProtocolError
 from . import rules
 from .frame_header import FIN_BIT, OPCODE_BITS, RSV1_BIT, Opcode
 from .frames import Frame
-from .utf8 import Utf8Validator
+from .utf8 import Utf8Validator, first_invalid_utf8
 
-__all__ = ["Inflater", "Message", "MessageAssembler", "with_offset"]
+__all__ = ["Inflater", "Message", "MessageAssembler"]
 
 
 class Inflater(Protocol):
@@ -127,8 +127,11 @@ class MessageAssembler:
     def add(self, frame: Frame) -> Message | None:
         """Take one data frame; return the message it completes, if any. Raises ProtocolError on misuse."""
         b0 = bytes(frame)[0]
-        if self._opcode is None and b0 & (FIN_BIT | RSV1_BIT) == FIN_BIT and 0 < b0 & OPCODE_BITS < 3:
-            return self._single(frame, b0 & OPCODE_BITS)
+        if self._opcode is None and b0 & FIN_BIT and 0 < b0 & OPCODE_BITS < 3:
+            if not b0 & RSV1_BIT:
+                return self._single(frame, b0 & OPCODE_BITS)
+            if self._inflater is not None:
+                return self.compressed_single(b0 & OPCODE_BITS == Opcode.TEXT, frame.payload, frame.offset)
         op = b0 & OPCODE_BITS
         offset = frame.offset
         if op == Opcode.CONTINUATION:
@@ -160,7 +163,7 @@ class MessageAssembler:
             except ProtocolError as exc:
                 if exc.offset is not None:
                     raise
-                raise with_offset(exc, offset) from exc
+                raise _with_offset(exc, offset) from exc
             payload_offset = None  # inflated bytes have no wire position
         else:
             data = wire_payload
@@ -206,6 +209,32 @@ class MessageAssembler:
             raise rules.MESSAGE_NOT_UTF8.error(offset=at, where="message", at=exc.start) from None
         return Message(Opcode.TEXT, payload, False, n, (frame.offset,), text)
 
+    def compressed_single(self, text: bool, wire_payload: bytes, offset: int) -> Message:
+        """A compressed message of one frame (FIN and RSV1 set, RFC 7692 §6) at stream ``offset``:
+        inflated within the limit, and its text checked as UTF-8 after inflation (§8.1 of RFC 6455
+        applies to the inflated bytes). The receiver's fast path calls this too, for the same checks
+        and the same errors."""
+        assert self._inflater is not None
+        limit = self._max
+        try:
+            payload = self._inflater.decompress(wire_payload, fin=True, max_size=limit)
+        except ProtocolError as exc:
+            if exc.offset is not None:
+                raise
+            raise _with_offset(exc, offset) from exc
+        n = len(payload)
+        if limit is not None and n > limit:
+            raise rules.MESSAGE_OVER_LIMIT.error(offset=offset, size=n, so_far=" so far", limit=limit)
+        wire = len(wire_payload)
+        if not text:
+            return Message(Opcode.BINARY, payload, True, wire, (offset,))
+        try:
+            decoded = payload.decode("utf-8")
+        except UnicodeDecodeError:
+            bad = first_invalid_utf8(payload, final=True)
+            raise rules.MESSAGE_NOT_UTF8.error(offset=offset, where="inflated", at=bad) from None
+        return Message(Opcode.TEXT, payload, True, wire, (offset,), decoded)
+
     def _reset(self) -> None:
         self._opcode = None
         self._parts = []
@@ -216,6 +245,6 @@ class MessageAssembler:
         self._utf8 = None
 
 
-def with_offset(exc: ProtocolError, offset: int) -> ProtocolError:
+def _with_offset(exc: ProtocolError, offset: int) -> ProtocolError:
     """Re-create ``exc`` so that its message names the stream offset of the frame."""
     return type(exc)(exc.rule, section=exc.section, offset=offset, fault=exc.fault, close_code=exc.close_code)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import IncompleteInput
-from .frame_header import LENGTH7_BITS, MASK_BIT, OPCODE_BITS, header_layout, header_needed
+from .frame_header import LENGTH7_BITS, MASK_BIT, OPCODE_BITS, LengthForm, header_layout, header_needed
 from .frames import Frame
 from .masking import LARGE_PAYLOAD, PayloadWriter, apply_mask
 
@@ -65,7 +65,7 @@ class FrameParser:
         writer = self._writer
         if writer is not None:
             header = self._header
-            return self._consumed, len(header), writer.filled + writer.missing, header[0] & OPCODE_BITS
+            return self._consumed, len(header), writer.length, header[0] & OPCODE_BITS
         layout = header_layout(self._buf, 0)
         if layout is None:
             return None
@@ -169,10 +169,10 @@ class FrameParser:
         view = memoryview(data)
         writer.write(view[:need])
         header = self._header
-        layout = header_layout(header, 0)
-        assert layout is not None
-        frames.append(Frame.from_header_and_payload(header, writer.payload(), layout[1], self._consumed))
-        self._consumed += len(header) + layout[2]
+        payload = writer.payload()
+        # Only the 64-bit length form streams (feed() checks for it).
+        frames.append(Frame.from_header_and_payload(header, payload, LengthForm.BITS_64, self._consumed))
+        self._consumed += len(header) + writer.length
         self._writer = None
         self._header = b""
         return view[need:]

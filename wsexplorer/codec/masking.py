@@ -39,7 +39,6 @@ _REPEAT = [sum(1 << (32 * i) for i in range((n + 3) // 4)) for n in range(_SMALL
 _LOW = [(1 << (8 * n)) - 1 for n in range(_SMALL + 1)]
 
 _new_bytes: Any = None
-_memmove: Any = None
 _BYTES_DATA_OFFSET = bytes.__basicsize__ - 1  # PyBytesObject.ob_sval: the data follows the header
 if platform.python_implementation() == "CPython":
     import ctypes
@@ -47,7 +46,6 @@ if platform.python_implementation() == "CPython":
     _new_bytes = ctypes.pythonapi.PyBytes_FromStringAndSize
     _new_bytes.restype = ctypes.py_object
     _new_bytes.argtypes = [ctypes.c_void_p, ctypes.c_ssize_t]
-    _memmove = ctypes.memmove
 
 
 class _Storage:
@@ -94,13 +92,18 @@ def _mask_large(data: bytes | bytearray | memoryview, key: bytes, n: int) -> byt
     if n < _IN_PLACE_THRESHOLD or _new_bytes is None:  # _new_bytes is None: not CPython
         masked: bytes = np.bitwise_xor(words, key64).tobytes()
         return masked + tail if tail else masked
-    result: bytes = _new_bytes(None, n)
-    address = id(result) + _BYTES_DATA_OFFSET
-    out = np.asarray(_Storage(address, body)).view(np.uint64)
-    np.bitwise_xor(words, key64, out=out)
+    result, storage = _writable_bytes(n)
+    np.bitwise_xor(words, key64, out=storage[:body].view(np.uint64))
     if tail:
-        _memmove(address + body, tail, n - body)
+        storage[body:] = np.frombuffer(tail, dtype=np.uint8)
     return result
+
+
+def _writable_bytes(n: int) -> tuple[bytes, Any]:
+    """A new ``bytes`` of ``n`` bytes, not yet filled, and its storage as a writable uint8 array (CPython
+    only). The caller fills every byte before the object is shared; the array must not outlive it."""
+    result: bytes = _new_bytes(None, n)
+    return result, np.asarray(_Storage(id(result) + _BYTES_DATA_OFFSET, n))
 
 
 # The repeated key of a streamed payload: one typical read (64 KiB), plus 3 bytes so that any key phase
@@ -124,9 +127,7 @@ class PayloadWriter:
     def __init__(self, length: int, key: bytes | None) -> None:
         if not self.AVAILABLE:
             raise RuntimeError("PayloadWriter needs CPython")
-        self._payload: bytes = _new_bytes(None, length)
-        # The payload's storage as an array; it lives no longer than this writer, which holds the bytes.
-        self._target: Any = np.asarray(_Storage(id(self._payload) + _BYTES_DATA_OFFSET, length))
+        self._payload, self._target = _writable_bytes(length)  # the array is dropped with the writer
         self._filled = 0
         self._tile = None if key is None else np.frombuffer(key * (_TILE // 4 + 1), dtype=np.uint8)
 
@@ -134,6 +135,11 @@ class PayloadWriter:
     def missing(self) -> int:
         """Payload bytes still to come."""
         return len(self._payload) - self._filled
+
+    @property
+    def length(self) -> int:
+        """The whole payload's length."""
+        return len(self._payload)
 
     @property
     def filled(self) -> int:
@@ -147,20 +153,15 @@ class PayloadWriter:
         if n > len(self._payload) - filled:
             raise ValueError(f"{n} bytes for a payload missing {self.missing}")
         source = np.frombuffer(data, dtype=np.uint8)
+        target = self._target[filled : filled + n]
         tile = self._tile
         if tile is None:
-            self._target[filled : filled + n] = source
+            target[:] = source
         else:
             phase = filled & 3  # _TILE is a multiple of 4: every step starts at the same phase
-            target = self._target
-            if n <= _TILE:  # one read's worth: the usual case
-                np.bitwise_xor(source, tile[phase : phase + n], out=target[filled : filled + n])
-                self._filled = filled + n
-                return
             for start in range(0, n, _TILE):
-                piece = source[start : start + _TILE]
-                at = filled + start
-                np.bitwise_xor(piece, tile[phase : phase + len(piece)], out=target[at : at + len(piece)])
+                stop = start + min(_TILE, n - start)
+                np.bitwise_xor(source[start:stop], tile[phase : phase + stop - start], out=target[start:stop])
         self._filled = filled + n
 
     def payload(self) -> bytes:

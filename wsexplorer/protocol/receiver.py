@@ -10,13 +10,12 @@ byte of the TCP stream. The :class:`~wsexplorer.protocol.connection.Connection` 
 from __future__ import annotations
 
 from ..codec import rules
-from ..codec.assembler import Inflater, Message, MessageAssembler, with_offset
+from ..codec.assembler import Inflater, Message, MessageAssembler
 from ..codec.frame_header import FIN_BIT, LENGTH7_BITS, MASK_BIT, OPCODE_BITS, RSV1_BIT, Opcode
 from ..codec.frame_parser import FrameParser
 from ..codec.masking import apply_mask
 from ..codec.role import Role
-from ..codec.utf8 import first_invalid_utf8
-from ..errors import CloseCode, ProtocolError, error_for_close_code
+from ..errors import CloseCode, error_for_close_code
 from .events import BinaryMessage, CloseReceived, Event, FrameReceived, Ping, Pong, TextMessage
 
 __all__ = ["FrameReceiver"]
@@ -221,7 +220,11 @@ class FrameReceiver:
                     message = Message(Opcode.TEXT, payload, False, plen, (base + pos,), text)
                     events.append(TextMessage(text, message))
             elif b0 in (_DEFLATED_TEXT, _DEFLATED_BINARY) and inflater is not None:
-                self._inflated(b0 == _DEFLATED_TEXT, payload, plen, base + pos, events)
+                message = self._assembler.compressed_single(b0 == _DEFLATED_TEXT, payload, base + pos)
+                if message.decoded is not None:
+                    events.append(TextMessage(message.decoded, message))
+                else:
+                    events.append(BinaryMessage(message.payload, message))
             elif b0 == _PING:
                 events.append(Ping(payload))
                 ping = True
@@ -231,29 +234,6 @@ class FrameReceiver:
                 break
             pos = stop
         return pos, ping
-
-    def _inflated(self, text: bool, wire: bytes, plen: int, offset: int, events: list[Event]) -> None:
-        """One compressed single-frame message, inflated and checked as the assembler would."""
-        assert self._inflater is not None
-        limit = self._max_message_size
-        try:
-            payload = self._inflater.decompress(wire, fin=True, max_size=limit)
-        except ProtocolError as exc:
-            if exc.offset is not None:
-                raise
-            raise with_offset(exc, offset) from exc
-        n = len(payload)
-        if limit is not None and n > limit:
-            raise rules.MESSAGE_OVER_LIMIT.error(offset=offset, size=n, so_far=" so far", limit=limit)
-        if not text:
-            events.append(BinaryMessage(payload, Message(Opcode.BINARY, payload, True, plen, (offset,))))
-            return
-        try:
-            decoded = payload.decode("utf-8")
-        except UnicodeDecodeError:
-            bad = first_invalid_utf8(payload, final=True)
-            raise rules.MESSAGE_NOT_UTF8.error(offset=offset, where="inflated", at=bad) from None
-        events.append(TextMessage(decoded, Message(Opcode.TEXT, payload, True, plen, (offset,), decoded)))
 
     def check_pending(self) -> None:
         """Refuse the frame being received as soon as its header announces too much (§5.2, §7.4.1),
