@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from wsexplorer.codec.extensions.base import ExtensionOffer
 from wsexplorer.codec.extensions.permessage_deflate.state import PerMessageDeflateState
 from wsexplorer.codec.frame_builder import serialize_frame
-from wsexplorer.errors import ProtocolError
-from wsexplorer.protocol.events import Event, FrameReceived
+from wsexplorer.errors import CloseCode, ProtocolError
+from wsexplorer.protocol.events import BinaryMessage, Event, FrameReceived
 from wsexplorer.protocol.receiver import FrameReceiver
 
 KINDS = [
@@ -166,3 +166,24 @@ def test_a_broken_frame_after_good_ones_fails_where_it_starts() -> None:
     assert [e.data for e in events] == ["hello"]  # type: ignore[attr-defined]
     assert error is not None
     assert error[2:4] == (7 + len(good) + 6, 1007)  # the invalid byte: after the second header
+
+
+def test_a_large_frame_is_checked_before_its_payload_is_allocated() -> None:
+    """The parser streams a large frame only from the read after its header; the receiver refuses an
+    announcement over the limit on the read that completed the header, so nothing is allocated for it."""
+    refused = FrameReceiver(sender="client", max_frame_size=1 << 20, max_message_size=1 << 20)
+    header = bytes([0x82, 0xFF]) + (2 << 20).to_bytes(8, "big") + b"\x00" * 4
+    with pytest.raises(ProtocolError) as caught:
+        refused.feed(header + b"x" * 100, [])
+    assert caught.value.close_code == CloseCode.MESSAGE_TOO_BIG
+    assert refused._parser._writer is None
+    accepted = FrameReceiver(sender="client", max_frame_size=1 << 20, max_message_size=1 << 20)
+    header = bytes([0x82, 0xFF]) + (100_000).to_bytes(8, "big") + b"\x00" * 4
+    events: list[Event] = []
+    accepted.feed(header + b"x" * 100, events)
+    assert accepted._parser._writer is None  # not yet: the header was checked on this read
+    accepted.feed(b"x" * 1000, events)
+    assert accepted._parser._writer is not None
+    accepted.feed(b"x" * (100_000 - 1100), events)
+    (message,) = [e for e in events if isinstance(e, BinaryMessage)]
+    assert message.data == b"x" * 100_000
