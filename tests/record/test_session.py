@@ -151,6 +151,28 @@ def test_no_python_object_per_frame() -> None:
     assert s.frame(C2S, 99_999).frame.payload == b"12345678"
 
 
+def test_the_frame_index_is_built_when_read() -> None:
+    """Recording only appends (a live connection's hot path); every read brings the index up to date,
+    also the live offsets column a reader took before more frames came, and never counts a cut frame."""
+    s = Session("server", handshake=False)
+    frame = bytes(Frame.binary(b"12345678", mask=b"abcd"))
+    for t in range(10):
+        s.record(C2S, frame, t)
+    offsets = s.frame_offsets(C2S)
+    assert list(offsets) == [i * len(frame) for i in range(10)]
+    for t in range(10, 15):
+        s.record(C2S, frame, t)
+    s.record(C2S, frame[:5], 15)  # half a frame: not a frame yet
+    assert s.frames_extent(C2S) == (15, 15 * len(frame))
+    assert len(offsets) == 15  # the same column, caught up by the read
+    assert s.frame_count() == 15 and s.frame(C2S, 14).t_ns == 14
+    replay = s.replay(C2S)
+    assert replay.available == 15
+    s.record(C2S, frame[5:] + frame, 16)
+    assert replay.available == 17  # a replay made earlier sees the frames recorded since
+    assert replay.message_of(16) is not None and replay.message(16).data == b"12345678"
+
+
 @settings(deadline=None, max_examples=100)
 @given(st.lists(st.binary(max_size=200), min_size=1, max_size=10), st.lists(st.integers(1, 64), max_size=40))
 def test_any_cuts_same_frames(payloads: list[bytes], cuts: list[int]) -> None:

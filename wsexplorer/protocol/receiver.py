@@ -29,6 +29,7 @@ _DEFLATED_BINARY = _BINARY | RSV1_BIT
 _PING = FIN_BIT | Opcode.PING
 _PONG = FIN_BIT | Opcode.PONG
 _SMALL = 125
+_TEXT_OPCODE, _BINARY_OPCODE = Opcode.TEXT, Opcode.BINARY  # looked up once: an enum member lookup is slow
 
 
 class FrameReceiver:
@@ -94,13 +95,15 @@ class FrameReceiver:
         control = False
         if not self.frame_events:
             # Finish the frame left cut by the last call through the general path, then the fast one.
-            while parser.buffered:
+            buffered = parser.buffered
+            while buffered:
                 need = parser.missing()
                 if need >= len(data):
                     break
                 control = self._frames(memoryview(data)[:need], events) or control
                 data = memoryview(data)[need:]
-            if not (parser.buffered or self.closed or self._assembler.in_progress):
+                buffered = parser.buffered
+            if not (buffered or self.closed or self._assembler.in_progress):
                 taken, ping = self._whole_messages(data, events)
                 control = control or ping
                 if taken:
@@ -210,14 +213,14 @@ class FrameReceiver:
                 if limit is not None and plen > limit:
                     break
                 if b0 == _BINARY:
-                    message = Message(Opcode.BINARY, payload, False, plen, (base + pos,))
+                    message = Message(_BINARY_OPCODE, payload, False, plen, (base + pos,))
                     events.append(BinaryMessage(payload, message))
                 else:
                     try:
                         text = payload.decode("utf-8")
                     except UnicodeDecodeError:
                         break
-                    message = Message(Opcode.TEXT, payload, False, plen, (base + pos,), text)
+                    message = Message(_TEXT_OPCODE, payload, False, plen, (base + pos,), text)
                     events.append(TextMessage(text, message))
             elif b0 in (_DEFLATED_TEXT, _DEFLATED_BINARY) and inflater is not None:
                 message = self._assembler.compressed_single(b0 == _DEFLATED_TEXT, payload, base + pos)

@@ -229,7 +229,7 @@ class Replay:
     @property
     def available(self) -> int:
         """How many complete frames there are to take (grows with a live session)."""
-        return len(self._offsets)
+        return self._extent()[0]
 
     def advance(self, stop: int | None = None) -> None:
         """Feed the frames up to index ``stop`` (all available ones when ``None``)."""
@@ -317,7 +317,7 @@ class Replay:
         """Whether frame ``index``'s message is settled: fed, and complete, failed, or never to come."""
         if index >= self._fed:
             return False
-        return self._message_of[index] != _OPEN or self.failure is not None or self._fed >= len(self._offsets)
+        return self._message_of[index] != _OPEN or self.failure is not None or self._fed >= self._extent()[0]
 
     def resolve(self, index: int, *, budget: int | None = None) -> bool:
         """Feed until frame ``index``'s message is known (complete, failed, or not sent yet).
@@ -330,7 +330,7 @@ class Replay:
         if budget is not None and index + 1 - self._fed > budget:
             return False
         limit = None if budget is None else self._fed + budget
-        while not self._known(index) and self._fed < len(self._offsets):
+        while not self._known(index) and self._fed < self._extent()[0]:
             if limit is not None and self._fed >= limit:
                 return False
             step = max(index + 1, self._fed + 16)
@@ -342,7 +342,7 @@ class Replay:
         if not self._known(index):
             fed = self._fed
             self.advance(fed + frames if index < fed else min(index + 1, fed + frames))
-        return self._known(index) or (self._fed >= len(self._offsets) and index < self._fed)
+        return self._known(index) or (self._fed >= self._extent()[0] and index < self._fed)
 
     # -- reading ----------------------------------------------------------------------------------------
 
@@ -370,7 +370,7 @@ class Replay:
     @property
     def complete(self) -> bool:
         """True when every frame available has been fed (or the receiver failed)."""
-        return self.failure is not None or self._fed >= len(self._offsets)
+        return self.failure is not None or self._fed >= self._extent()[0]
 
     def message_numbers(self) -> array[int]:
         """For every frame fed so far, its message number (negative: a control frame, a message not

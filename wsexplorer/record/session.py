@@ -143,14 +143,12 @@ class Session:
             self._chunk_len.append(len(data))
             stream = self._streams[direction]
             stream.data += data
-            if stream.frames_from is not None:
-                stream.index()
-            elif stream.head_end is None:
+            # The frame index is built when something reads it (_indexed), many frames at a time,
+            # not here: recording a chunk stays a few appends on the connection's hot path.
+            if stream.frames_from is None and stream.head_end is None:
                 status = stream.find_head(direction == C2S)
                 if status is not None:
                     self._response_status = status
-                if stream.frames_from is not None:
-                    stream.index()
 
     def sent(self, data: bytes | bytearray | memoryview, t_ns: int) -> None:
         """Record bytes the recording endpoint sent."""
@@ -172,15 +170,24 @@ class Session:
         with self.lock:
             return bytes(self._streams[direction].data[start:stop])
 
+    def _indexed(self, direction: Direction) -> DirectionStream:
+        """``direction``'s stream with its frame index brought up to date (call with the lock held)."""
+        s = self._streams[direction]
+        if s.frames_from is not None and s.scan < len(s.data):
+            s.index()
+        return s
+
     def frame_offsets(self, direction: Direction) -> array[int]:
-        """The stream offset of every complete frame of ``direction`` (a live column: it grows)."""
-        return self._streams[direction].frame_offsets
+        """The stream offset of every complete frame of ``direction`` (a live column: it grows when
+        the session is read again, through :meth:`frames_extent` for instance)."""
+        with self.lock:
+            return self._indexed(direction).frame_offsets
 
     def frames_extent(self, direction: Direction) -> tuple[int, int]:
         """(number of complete frames, one past the last byte of the last one) of ``direction``, read
         together, so a reader never pairs a count with the end of a frame it has not counted."""
-        s = self._streams[direction]
         with self.lock:
+            s = self._indexed(direction)
             return len(s.frame_offsets), s.scan
 
     def byte_count(self, direction: Direction | None = None) -> int:
@@ -238,13 +245,14 @@ class Session:
 
     def frame_count(self, direction: Direction | None = None) -> int:
         if direction is None:
-            return sum(len(s.frame_offsets) for s in self._streams)
-        return len(self._streams[direction].frame_offsets)
+            return self.frame_count(C2S) + self.frame_count(S2C)
+        with self.lock:
+            return len(self._indexed(direction).frame_offsets)
 
     def frame(self, direction: Direction, index: int) -> FrameRecord:
         """Frame ``index`` of ``direction``, rebuilt from the recorded bytes."""
-        s = self._streams[direction]
         with self.lock:
+            s = self._indexed(direction)
             off = s.frame_offsets[index]
             layout = header_layout(s.data, off)
             assert layout is not None  # indexed frames are complete
@@ -287,8 +295,8 @@ class Session:
         """
         import numpy as np
 
-        s = self._streams[direction]
         with self.lock:  # copies, so the recording can go on growing the columns
+            s = self._indexed(direction)
             offsets = np.array(s.frame_offsets, dtype=np.int64)
             heads = np.array(s.header_bytes, dtype=np.uint16)
             scan = s.scan
@@ -409,7 +417,9 @@ class Session:
     def memory_bytes(self) -> int:
         """Bytes held by the session's buffers and columns (excluding the Python objects themselves)."""
         total = 0
-        for s in self._streams:
+        with self.lock:
+            streams = [self._indexed(d) for d in (C2S, S2C)]
+        for s in streams:
             total += len(s.data)
             columns = (s.frame_offsets, s.header_bytes)
             total += sum(a.buffer_info()[1] * a.itemsize for a in columns)
