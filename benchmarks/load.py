@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import raw_echo
 from _common import RESULTS, ROOT, git_tree, reexec_in_venv, write_section
 
 COMMAND = ".venv/bin/python benchmarks/load.py"
@@ -71,6 +72,7 @@ except ImportError as _exc:  # pragma: no cover - depends on the interpreter use
 WSX = "wsexplorer"
 WS = "websockets"
 LIBRARIES = (WSX, WS)
+RAW = "asyncio"  # workload a's ceiling: the same echo on asyncio alone, no WebSocket (raw_echo.py)
 
 MESSAGE_SIZE = 64
 HEAD = struct.Struct("!QQ")  # client id, sequence number
@@ -171,6 +173,12 @@ async def server_main(lib: str, deflate: bool, profile_path: str | None, trace: 
 
         def open_count() -> int:
             return len(server.connections)
+    elif lib == RAW:
+        server = await raw_echo.serve("127.0.0.1", 0, MESSAGE_SIZE, echoed, active)
+        url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
+
+        def open_count() -> int:
+            return active[0]
     else:
 
         async def handler(ws: Any) -> None:
@@ -263,6 +271,9 @@ def wsx_deflate() -> list[Any]:
 
 
 async def open_client(lib: str, url: str, deflate: bool) -> Any:
+    if lib == RAW:
+        host, port = url.split("/")[2].split(":")
+        return await raw_echo.connect(host, int(port), MESSAGE_SIZE)
     if lib == WSX:
         return await wsx_connect(
             url,
@@ -447,6 +458,8 @@ def session_main(frames: int, payload: int, pipelined: bool) -> None:
     started = time.perf_counter()
     for direction, chunk in chunks:
         record(direction, chunk, t0)
+    for direction in (C2S, S2C):  # the frame index is built when first read: counted here too
+        session.frames_extent(direction)
     elapsed = time.perf_counter() - started
     current, peak = tracemalloc.get_traced_memory()
     blocks_after = sum(s.count for s in tracemalloc.take_snapshot().statistics("filename"))
@@ -636,8 +649,8 @@ async def run_traffic(
         errors.append(f"{got:,} messages echoed, expected {want:,}")
     if stats["open"]:
         errors.append(f"{stats['open']} server connections still open after the clients closed")
-    if lib == WS and kind != "ping" and stats["echoed"] != want:
-        errors.append(f"websockets server echoed {stats['echoed']:,} messages, expected {want:,}")
+    if lib != WSX and kind != "ping" and stats["echoed"] != want:
+        errors.append(f"{lib} server echoed {stats['echoed']:,} messages, expected {want:,}")
     run = Run()
     if lib == WSX:
         errors += check_sessions(stats, results, expect, clients if kind == "reqresp" else 1)
@@ -853,6 +866,7 @@ def section(
     env: dict[str, str],
     args: argparse.Namespace,
     metrics: list[Metric],
+    ceiling: list[float],
     sessions: list[tuple[str, dict[str, Any]]],
     checks: list[str],
     checked: dict[str, int],
@@ -888,6 +902,16 @@ def section(
             "clients / wall time from the start signal to the last echo. Round trip = send() to the "
             f"matching recv(), per message ({args.clients * args.messages:,} samples per repetition); "
             f"with {args.clients} clients in flight it is mostly queueing.",
+            "",
+            ceiling_table(metrics, ceiling),
+            "",
+            "- The ceiling: workload a once per repetition (before the two libraries) with no WebSocket "
+            "at all: `benchmarks/raw_echo.py`, a server and clients written straight on asyncio's "
+            "Protocol and shaped like a WebSocket library (a buffer per connection, a handler task per "
+            "server connection woken by a future, the same client loop and 64-byte messages), nothing "
+            "parsed, masked or recorded. What is left is asyncio and the kernel, so no asyncio "
+            "WebSocket library can echo faster on this machine: the ceiling's ratio to websockets "
+            "bounds the ratio wsexplorer can reach.",
             f"- b. pipelined: one connection, {args.pipelined:,} binary messages of {MESSAGE_SIZE} B sent "
             "back to back by one task while another reads and checks the echoes; messages/s = messages "
             "/ time from the first send to the last echo. (deflate): the same with permessage-deflate "
@@ -953,7 +977,9 @@ SESSION_PAYLOAD = 20
 # --------------------------------------------------------------------------------------------------
 
 
-async def bench(args: argparse.Namespace) -> tuple[list[Metric], list[tuple[str, dict[str, Any]]], int]:
+async def bench(
+    args: argparse.Namespace,
+) -> tuple[list[Metric], list[tuple[str, dict[str, Any]]], int, list[float]]:
     a = f"a. {args.clients} clients x {args.messages:,} req/resp"
     b = f"b. pipelined, {args.pipelined:,} msgs"
     bd = f"b. pipelined, {args.pipelined:,} msgs (deflate)"
@@ -976,8 +1002,19 @@ async def bench(args: argparse.Namespace) -> tuple[list[Metric], list[tuple[str,
         "d_mem": Metric(d, "server RSS per connection", "bytes", False),
     }
     checked = 0
+    ceiling: list[float] = []  # workload a on asyncio alone (raw_echo.py), once per repetition
     timeout = max(120.0, args.clients * args.messages / 2000)
     for rep in range(args.repeat):
+        r = await run_traffic(
+            RAW, "reqresp", clients=args.clients, messages=args.messages, procs=args.procs,
+            deflate=False, timeout=timeout,
+        )  # fmt: skip
+        assert r.rate is not None
+        ceiling.append(r.rate)
+        log(
+            f"[{rep + 1}/{args.repeat}] {RAW} (no WebSocket) a: {r.rate:,.0f} msg/s; CPU per message: "
+            f"server {r.server_cpu_us:.1f} µs, client {r.client_cpu_us:.1f} µs"
+        )
         for lib in LIBRARIES:
             tag = f"[{rep + 1}/{args.repeat}] {lib}"
             r = await run_traffic(
@@ -1049,7 +1086,25 @@ async def bench(args: argparse.Namespace) -> tuple[list[Metric], list[tuple[str,
         per = (result["traced"] - result["payload_bytes"]) / result["frames"]
         log(f"e. {name}: {per:.1f} B per frame beyond payload, {result['blocks']} blocks held")
         sessions.append((name, result))
-    return list(metrics.values()), sessions, checked
+    return list(metrics.values()), sessions, checked, ceiling
+
+
+def ceiling_table(metrics: list[Metric], ceiling: list[float]) -> str:
+    """Workload a's throughput against the same echo on asyncio alone: how much room there was."""
+    rate = next(m for m in metrics if m.workload.startswith("a.") and m.metric == "throughput")
+    top = statistics.median(ceiling)
+    ws = rate.median(WS)
+    lines = [
+        f"| {rate.workload}: messages/s | median | ÷ websockets | share of the ceiling | spread |",
+        "|---|---:|---:|---:|---|",
+    ]
+    spread = f"±{(max(ceiling) - min(ceiling)) / top * 50:.0f}%" if len(ceiling) > 1 else "–"
+    name = "asyncio alone, no WebSocket (the ceiling)"
+    lines.append(f"| {name} | {top:,.0f} | {top / ws:.2f}x | 100% | {spread} |")
+    for lib in LIBRARIES:
+        med = rate.median(lib)
+        lines.append(f"| {lib} | {med:,.0f} | {med / ws:.2f}x | {med / top:.0%} | {rate.spread(lib)} |")
+    return "\n".join(lines)
 
 
 async def profile(args: argparse.Namespace) -> None:
@@ -1127,7 +1182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Children of the benchmark (server, clients, session) are this script with --role.
     hidden = argparse.SUPPRESS
     parser.add_argument("--role", choices=("server", "client", "session"), help=hidden)
-    parser.add_argument("--lib", choices=LIBRARIES, help=hidden)
+    parser.add_argument("--lib", choices=(*LIBRARIES, RAW), help=hidden)
     parser.add_argument("--url", help=hidden)
     parser.add_argument("--workload", help=hidden)
     parser.add_argument("--deflate", action="store_true", help=hidden)
@@ -1176,13 +1231,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(f"{env['versions']}; {env['python']}; {env['machine']}")
     started = time.perf_counter()
     try:
-        metrics, sessions, checked = asyncio.run(bench(args))
+        metrics, sessions, checked, ceiling = asyncio.run(bench(args))
     except Failure as exc:
         print(f"FAIL {exc}", file=sys.stderr)
         return 1
     elapsed = time.perf_counter() - started
     checks = verdicts(metrics, sessions)
     print(metrics_table(metrics))
+    print()
+    print(ceiling_table(metrics, ceiling))
     print()
     print(session_table(sessions))
     print()
@@ -1191,7 +1248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if quick or args.no_write:
         log("RESULTS.md not written (--quick / --no-write)")
     else:
-        write_results(section(env, args, metrics, sessions, checks, {"server": checked}, elapsed))
+        write_results(section(env, args, metrics, ceiling, sessions, checks, {"server": checked}, elapsed))
         log(f"wrote {RESULTS.relative_to(ROOT)}")
     return 0
 
