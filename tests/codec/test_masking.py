@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wsexplorer.codec.masking import PayloadWriter, apply_mask
+from wsexplorer.codec.masking import SMALL_PAYLOAD, PayloadWriter, apply_mask, mask_small
 
 
 def _reference(data: bytes, key: bytes) -> bytes:
@@ -36,6 +36,17 @@ def test_result_is_bytes_and_input_untouched() -> None:
 def test_masking_is_an_involution_large() -> None:
     data, key = os.urandom((1 << 20) + 3), os.urandom(4)
     assert apply_mask(apply_mask(data, key), key) == data
+
+
+def test_mask_small_equals_apply_mask_with_a_key_from_a_header() -> None:
+    """The receiver's fast path hands mask_small views of the frame: payload and key, any alignment."""
+    wire = os.urandom(6 + SMALL_PAYLOAD + 3)
+    view = memoryview(wire)
+    for n in range(SMALL_PAYLOAD + 1):
+        for start in (0, 1, 3):
+            key = view[start : start + 4]
+            payload = view[start + 4 : start + 4 + n]
+            assert mask_small(payload, key, n) == apply_mask(bytes(payload), bytes(key))
 
 
 def test_rfc_example() -> None:

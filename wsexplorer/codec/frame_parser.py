@@ -36,11 +36,12 @@ class FrameParser:
     checked the announced length (:meth:`peek_header`) before its payload is allocated.
     """
 
-    __slots__ = ("_buf", "_consumed", "_header", "_writer")
+    __slots__ = ("_buf", "_header", "_writer", "consumed")
 
     def __init__(self) -> None:
         self._buf = bytearray()
-        self._consumed = 0  # stream offset of _buf[0], or of the streamed frame's first byte
+        # The stream offset of the first byte not yet returned in a frame: of the buffered bytes, if any.
+        self.consumed = 0
         self._header = b""  # the streamed frame's header
         self._writer: PayloadWriter | None = None  # the streamed frame's payload, being written
 
@@ -54,7 +55,7 @@ class FrameParser:
     @property
     def stream_offset(self) -> int:
         """Offset of the next byte fed, counted from the first byte ever fed."""
-        return self._consumed + self.buffered
+        return self.consumed + self.buffered
 
     def peek_header(self) -> tuple[int, int, int, int] | None:
         """(stream offset, header length, payload length, opcode) of an incomplete frame whose header
@@ -65,11 +66,11 @@ class FrameParser:
         writer = self._writer
         if writer is not None:
             header = self._header
-            return self._consumed, len(header), writer.length, header[0] & OPCODE_BITS
+            return self.consumed, len(header), writer.length, header[0] & OPCODE_BITS
         layout = header_layout(self._buf, 0)
         if layout is None:
             return None
-        return self._consumed, layout[0], layout[2], self._buf[0] & OPCODE_BITS
+        return self.consumed, layout[0], layout[2], self._buf[0] & OPCODE_BITS
 
     def missing(self) -> int:
         """How many more bytes complete the frame being received, or its header while that is cut
@@ -87,9 +88,9 @@ class FrameParser:
     def skip(self, count: int) -> None:
         """Count ``count`` bytes of whole frames that a caller took straight from its input instead of
         feeding them (a receiver's fast path), so later offsets stay right. Only between frames."""
-        if self.buffered:
+        if self._buf or self._writer is not None:
             raise ValueError("skip() in the middle of a frame")
-        self._consumed += count
+        self.consumed += count
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[Frame]:
         """Add bytes; return every frame now complete, in order."""
@@ -111,7 +112,7 @@ class FrameParser:
         view = memoryview(source)
         pos = 0
         end = len(source)
-        base = self._consumed
+        base = self.consumed
         new = Frame.from_layout
         while end - pos >= 2:
             b1 = source[pos + 1]
@@ -140,7 +141,7 @@ class FrameParser:
             del buf[:pos]
         elif pos < end:
             buf += memoryview(source)[pos:]
-        self._consumed = base + pos
+        self.consumed = base + pos
         return frames
 
     def _start_streaming(self) -> None:
@@ -171,8 +172,8 @@ class FrameParser:
         header = self._header
         payload = writer.payload()
         # Only the 64-bit length form streams (feed() checks for it).
-        frames.append(Frame.from_header_and_payload(header, payload, LengthForm.BITS_64, self._consumed))
-        self._consumed += len(header) + writer.length
+        frames.append(Frame.from_header_and_payload(header, payload, LengthForm.BITS_64, self.consumed))
+        self.consumed += len(header) + writer.length
         self._writer = None
         self._header = b""
         return view[need:]

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LARGE_PAYLOAD", "PayloadWriter", "apply_mask"]
+__all__ = ["LARGE_PAYLOAD", "SMALL_PAYLOAD", "PayloadWriter", "apply_mask", "mask_small"]
 
 # Below this size the big-integer XOR beats numpy's per-call overhead.
 _NUMPY_THRESHOLD = 1536
@@ -33,8 +33,10 @@ unmasks its wire bytes through a memoryview (below it, slices are cheaper than v
 # From this size on, numpy writes into the result itself (glibc's default mmap threshold: larger
 # temporaries are mapped and unmapped on every call).
 _IN_PLACE_THRESHOLD = 128 * 1024
-# Up to this size the repeated key comes from a precomputed multiplier (a few KiB of tables).
-_SMALL = 128
+SMALL_PAYLOAD = 128
+"""Up to this many bytes, :func:`mask_small` applies (the repeated key comes from a precomputed
+multiplier: a few KiB of tables)."""
+_SMALL = SMALL_PAYLOAD
 _REPEAT = [sum(1 << (32 * i) for i in range((n + 3) // 4)) for n in range(_SMALL + 1)]
 _LOW = [(1 << (8 * n)) - 1 for n in range(_SMALL + 1)]
 
@@ -62,8 +64,9 @@ class _Storage:
         }
 
 
-def _mask_small(data: bytes | bytearray | memoryview, key: bytes, n: int) -> bytes:
-    """The big-integer XOR, for payloads of at most ``_SMALL`` bytes."""
+def mask_small(data: bytes | bytearray | memoryview, key: bytes | bytearray | memoryview, n: int) -> bytes:
+    """:func:`apply_mask` for a payload of ``n`` <= :data:`SMALL_PAYLOAD` bytes and a key known to be
+    4 bytes long (a frame header's): one big-integer XOR, with no checks, for hot paths."""
     # The 32-bit key times 0x...0000000100000001 repeats it across the integer in one multiplication.
     mask = int.from_bytes(key, "little") * _REPEAT[n]
     return ((int.from_bytes(data, "little") ^ mask) & _LOW[n]).to_bytes(n, "little")
@@ -75,7 +78,7 @@ def apply_mask(data: bytes | bytearray | memoryview, key: bytes) -> bytes:
         raise ValueError(f"a masking key is 4 bytes, got {len(key)}")
     n = len(data)
     if n <= _SMALL:
-        return _mask_small(data, key, n)
+        return mask_small(data, key, n)
     if n < _NUMPY_THRESHOLD:
         mask = int.from_bytes((key * ((n >> 2) + 1))[:n], "little")
         return (int.from_bytes(data, "little") ^ mask).to_bytes(n, "little")
@@ -88,7 +91,7 @@ def _mask_large(data: bytes | bytearray | memoryview, key: bytes, n: int) -> byt
     body = n & ~7
     words = np.frombuffer(data, dtype=np.uint64, count=body >> 3)
     key64 = np.uint64(int.from_bytes(key * 2, sys.byteorder))  # the key as numpy reads 8 bytes
-    tail = _mask_small(data[body:], key, n - body) if body < n else b""
+    tail = mask_small(data[body:], key, n - body) if body < n else b""
     if n < _IN_PLACE_THRESHOLD or _new_bytes is None:  # _new_bytes is None: not CPython
         masked: bytes = np.bitwise_xor(words, key64).tobytes()
         return masked + tail if tail else masked

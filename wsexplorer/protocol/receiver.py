@@ -13,7 +13,7 @@ from ..codec import rules
 from ..codec.assembler import Inflater, Message, MessageAssembler
 from ..codec.frame_header import FIN_BIT, LENGTH7_BITS, MASK_BIT, OPCODE_BITS, RSV1_BIT, Opcode
 from ..codec.frame_parser import FrameParser
-from ..codec.masking import apply_mask
+from ..codec.masking import SMALL_PAYLOAD, mask_small
 from ..codec.role import Role
 from ..errors import CloseCode, error_for_close_code
 from .events import BinaryMessage, CloseReceived, Event, FrameReceived, Ping, Pong, TextMessage
@@ -29,6 +29,7 @@ _DEFLATED_BINARY = _BINARY | RSV1_BIT
 _PING = FIN_BIT | Opcode.PING
 _PONG = FIN_BIT | Opcode.PONG
 _SMALL = 125
+assert _SMALL <= SMALL_PAYLOAD  # the fast path unmasks with mask_small
 _TEXT_OPCODE, _BINARY_OPCODE = Opcode.TEXT, Opcode.BINARY  # looked up once: an enum member lookup is slow
 
 
@@ -184,7 +185,7 @@ class FrameReceiver:
         limit = self._max_message_size
         max_frame = self.max_frame_size
         sender = self.sender
-        base = self._parser.stream_offset + self.stream_base
+        base = self._parser.consumed + self.stream_base  # nothing is buffered on this path
         end = len(data)
         pos = 0
         while end - pos >= 2:
@@ -199,7 +200,7 @@ class FrameReceiver:
                 stop = pos + 6 + plen
                 if stop > end:
                     break
-                payload = apply_mask(data[pos + 6 : stop], bytes(data[pos + 2 : pos + 6]))
+                payload = mask_small(data[pos + 6 : stop], data[pos + 2 : pos + 6], plen)
             else:
                 if sender == "client":
                     break
