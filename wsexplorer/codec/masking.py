@@ -36,9 +36,8 @@ _IN_PLACE_THRESHOLD = 128 * 1024
 SMALL_PAYLOAD = 128
 """Up to this many bytes, :func:`mask_small` applies (the repeated key comes from a precomputed
 multiplier: a few KiB of tables)."""
-_SMALL = SMALL_PAYLOAD
-_REPEAT = [sum(1 << (32 * i) for i in range((n + 3) // 4)) for n in range(_SMALL + 1)]
-_LOW = [(1 << (8 * n)) - 1 for n in range(_SMALL + 1)]
+_REPEAT = [sum(1 << (32 * i) for i in range((n + 3) // 4)) for n in range(SMALL_PAYLOAD + 1)]
+_LOW = [(1 << (8 * n)) - 1 for n in range(SMALL_PAYLOAD + 1)]
 
 _new_bytes: Any = None
 _BYTES_DATA_OFFSET = bytes.__basicsize__ - 1  # PyBytesObject.ob_sval: the data follows the header
@@ -77,7 +76,7 @@ def apply_mask(data: bytes | bytearray | memoryview, key: bytes) -> bytes:
     if len(key) != 4:
         raise ValueError(f"a masking key is 4 bytes, got {len(key)}")
     n = len(data)
-    if n <= _SMALL:
+    if n <= SMALL_PAYLOAD:
         return mask_small(data, key, n)
     if n < _NUMPY_THRESHOLD:
         mask = int.from_bytes((key * ((n >> 2) + 1))[:n], "little")

@@ -66,11 +66,7 @@ class Inbox:
         self._messages.append(message)
         self._sizes.append(size)
         self.bytes += size
-        waiter = self._waiter  # wake(), inlined: this runs for every message
-        if waiter is not None:
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
+        self.wake()
         if not self.paused and (len(self._messages) > self.high_water or self.bytes > self.high_bytes):
             self.paused = True
             self.flow.pause("queue")

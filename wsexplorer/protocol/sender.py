@@ -48,8 +48,8 @@ class FrameSender:
 
     def single(self, opcode: int, payload: bytes) -> bytes:
         """A data message as one frame, compressed first when an extension compresses."""
-        if self.compressor is None:  # the common case, one call less than through frame()
-            return serialize_frame(opcode, payload, mask_key=self._key() if self.mask else None)
+        if self.compressor is None:
+            return self.frame(opcode, payload)
         return self.frame(opcode, self.compressor.compress(payload), rsv1=True)
 
     def _key(self) -> bytes:
