@@ -15,6 +15,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+MAX_BUFFERED = 64 << 10
+"""Bytes a peer may hold unread; past it the connection is aborted (the load clients have one message
+of ``size`` bytes in flight, so only a misbehaving peer reaches it)."""
+
 
 class RawPeer(asyncio.Protocol):
     """One TCP connection that hands out ``size``-byte messages to an awaiting reader."""
@@ -33,6 +37,8 @@ class RawPeer(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
+        if len(self.buffer) > MAX_BUFFERED and self.transport is not None:
+            self.transport.abort()  # bounded: nothing more is read
         self._wake()
 
     def eof_received(self) -> bool:
